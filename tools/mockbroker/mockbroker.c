@@ -1,0 +1,86 @@
+/*
+ * mockbroker: a loopback Kafka-protocol broker for the embedded stack and tests.
+ *
+ * Wraps librdkafka's mock cluster (rdkafka_mock.h) in a tiny process so that any
+ * Kafka client (kafkajs, kcat, ...) can talk to it. It prints one line
+ * "BOOTSTRAP <host:port,...>" when ready, then reads commands on stdin, one per
+ * line, and answers each with "OK" or "ERR <reason>":
+ *
+ *   topic <name> <partitions>      create a topic (the mock has no CreateTopics API)
+ *   down <broker-id>               disconnect a broker and refuse connections (-1: all)
+ *   up <broker-id>                 accept connections again
+ *   rtt <broker-id> <ms>           add round-trip delay
+ *
+ * It exits when stdin closes, on SIGINT/SIGTERM, or when its parent dies.
+ */
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+static int fail(const char *what, const char *detail) {
+    fprintf(stderr, "mockbroker: %s: %s\n", what, detail);
+    return 1;
+}
+
+static void run_command(rd_kafka_mock_cluster_t *mc, char *line) {
+    char name[512];
+    int a = 0, b = 0;
+    rd_kafka_resp_err_t err;
+    if (sscanf(line, "topic %511s %d", name, &a) == 2)
+        err = rd_kafka_mock_topic_create(mc, name, a, 1);
+    else if (sscanf(line, "down %d", &a) == 1)
+        err = rd_kafka_mock_broker_set_down(mc, a);
+    else if (sscanf(line, "up %d", &a) == 1)
+        err = rd_kafka_mock_broker_set_up(mc, a);
+    else if (sscanf(line, "rtt %d %d", &a, &b) == 2)
+        err = rd_kafka_mock_broker_set_rtt(mc, a, b);
+    else {
+        printf("ERR unknown command\n");
+        fflush(stdout);
+        return;
+    }
+    if (err)
+        printf("ERR %s\n", rd_kafka_err2str(err));
+    else
+        printf("OK\n");
+    fflush(stdout);
+}
+
+int main(int argc, char **argv) {
+    const char *brokers = argc > 1 ? argv[1] : "1";
+    char errstr[512];
+
+    /* Die with the parent: a crashed test or CLI must not leave brokers behind. */
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() == 1)
+        return fail("start", "parent already gone");
+
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    if (rd_kafka_conf_set(conf, "test.mock.num.brokers", brokers, errstr, sizeof errstr) != RD_KAFKA_CONF_OK ||
+        rd_kafka_conf_set(conf, "log_level", "3", errstr, sizeof errstr) != RD_KAFKA_CONF_OK)
+        return fail("config", errstr);
+
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
+    if (!rk)
+        return fail("rd_kafka_new", errstr);
+    rd_kafka_mock_cluster_t *mc = rd_kafka_handle_mock_cluster(rk);
+    if (!mc)
+        return fail("mock cluster", "librdkafka built without mock support");
+
+    printf("BOOTSTRAP %s\n", rd_kafka_mock_cluster_bootstraps(mc));
+    fflush(stdout);
+
+    /* SIGINT/SIGTERM keep their default action: the process ends and the kernel
+     * closes every listening socket; nothing else needs tearing down. */
+    char line[1024];
+    while (fgets(line, sizeof line, stdin))
+        run_command(mc, line);
+
+    rd_kafka_destroy(rk);
+    return 0;
+}
