@@ -1,0 +1,44 @@
+/**
+ * The two Avro framings flowmesh reads and writes:
+ * - single-object encoding: 0xC3 0x01, then the 8-byte CRC-64-AVRO fingerprint (LE), then the body;
+ * - Confluent Schema Registry wire format: 0x00, then the 4-byte schema id (BE), then the body.
+ */
+import { DecodeError } from './errors.js';
+
+export const SINGLE_OBJECT_MAGIC = Buffer.from([0xc3, 0x01]);
+const SINGLE_OBJECT_HEADER = 10;
+const CONFLUENT_HEADER = 5;
+
+export type Framing =
+  | { kind: 'single-object'; fingerprint: Buffer; bodyOffset: number }
+  | { kind: 'confluent'; schemaId: number; bodyOffset: number };
+
+export function readFraming(message: Buffer): Framing {
+  if (message.length === 0) throw new DecodeError('empty', 'message has no bytes');
+  if (message[0] === 0xc3 && message[1] === 0x01) {
+    if (message.length < SINGLE_OBJECT_HEADER) {
+      throw new DecodeError('unknown-framing', `single-object header needs ${SINGLE_OBJECT_HEADER} bytes, got ${message.length}`);
+    }
+    return { kind: 'single-object', fingerprint: message.subarray(2, SINGLE_OBJECT_HEADER), bodyOffset: SINGLE_OBJECT_HEADER };
+  }
+  if (message[0] === 0x00) {
+    if (message.length < CONFLUENT_HEADER) {
+      throw new DecodeError('unknown-framing', `Confluent header needs ${CONFLUENT_HEADER} bytes, got ${message.length}`);
+    }
+    return { kind: 'confluent', schemaId: message.readUInt32BE(1), bodyOffset: CONFLUENT_HEADER };
+  }
+  throw new DecodeError(
+    'unknown-framing',
+    `first byte 0x${message[0]?.toString(16).padStart(2, '0')} is neither Avro single-object (0xC3 0x01) nor Confluent (0x00)`,
+  );
+}
+
+export function singleObjectHeader(fingerprint: Buffer): Buffer {
+  return Buffer.concat([SINGLE_OBJECT_MAGIC, fingerprint]);
+}
+
+export function confluentHeader(schemaId: number): Buffer {
+  const header = Buffer.alloc(CONFLUENT_HEADER);
+  header.writeUInt32BE(schemaId, 1);
+  return header;
+}

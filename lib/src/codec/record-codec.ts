@@ -1,0 +1,156 @@
+/**
+ * Encodes and decodes one flowmesh record type. Writes Confluent framing when
+ * a schema registry is configured, Avro single-object encoding otherwise;
+ * reads both, resolving older (or registry-held) writer schemas into the
+ * newest reader schema. Anything else is rejected with a DecodeError that
+ * says why.
+ */
+import avro from 'avsc';
+import { allSchemas, latestSchema, type SchemaVersion } from '../schema/catalog.js';
+import type { RecordName, RecordTypes } from '../schema/types.js';
+import { DecodeError, SchemaRegistryError } from './errors.js';
+import { confluentHeader, readFraming, singleObjectHeader } from './framing.js';
+import type { SchemaRegistryClient } from './schema-registry.js';
+
+export type DecodeResult<T> = { ok: true; value: T } | { ok: false; error: DecodeError };
+
+export interface RecordCodecOptions {
+  /** When set, write Confluent framing and register the schema under `<topic>-value`. */
+  registry?: SchemaRegistryClient;
+  /** Topic the codec writes to; names the registry subject (TopicNameStrategy). */
+  topic?: string;
+}
+
+/** How to turn a body written with some schema into the reader's type. */
+interface WriterEntry {
+  description: string;
+  resolver: avro.Resolver | null;
+  error?: string;
+}
+
+export class RecordCodec<N extends RecordName> {
+  private readonly reader: SchemaVersion;
+  private readonly byFingerprint = new Map<string, WriterEntry>();
+  private readonly bySchemaId = new Map<number, WriterEntry>();
+  private header: Buffer;
+
+  private constructor(
+    readonly recordName: N,
+    private readonly options: RecordCodecOptions,
+  ) {
+    this.reader = latestSchema(recordName);
+    this.header = singleObjectHeader(this.reader.fingerprint);
+    for (const writer of allSchemas()) {
+      this.byFingerprint.set(writer.fingerprint.toString('hex'), this.writerEntry(writer.type, `${writer.name} v${writer.version}`));
+    }
+  }
+
+  /** Builds a codec; with a registry, registers the writer schema first (so encode stays synchronous). */
+  static async create<N extends RecordName>(recordName: N, options: RecordCodecOptions = {}): Promise<RecordCodec<N>> {
+    const codec = new RecordCodec(recordName, options);
+    if (options.registry) {
+      const subject = `${options.topic ?? recordName}-value`;
+      const id = await options.registry.register(subject, codec.reader.json);
+      codec.header = confluentHeader(id);
+      codec.bySchemaId.set(id, { description: `${recordName} v${codec.reader.version} (id ${id})`, resolver: null });
+    }
+    return codec;
+  }
+
+  /** A codec without registry, usable synchronously (single-object encoding). */
+  static local<N extends RecordName>(recordName: N): RecordCodec<N> {
+    return new RecordCodec(recordName, {});
+  }
+
+  get framing(): 'confluent' | 'single-object' {
+    return this.options.registry ? 'confluent' : 'single-object';
+  }
+
+  encode(value: RecordTypes[N]): Buffer {
+    return Buffer.concat([this.header, this.reader.type.toBuffer(value)]);
+  }
+
+  /** Decodes synchronously; a Confluent id not seen before fails with `unknown-schema-id` (use decodeBatch). */
+  decode(message: Buffer): RecordTypes[N] {
+    const framing = readFraming(message);
+    const entry =
+      framing.kind === 'single-object'
+        ? this.byFingerprint.get(framing.fingerprint.toString('hex'))
+        : this.bySchemaId.get(framing.schemaId);
+    if (!entry) {
+      throw framing.kind === 'single-object'
+        ? new DecodeError('unknown-fingerprint', `schema fingerprint ${framing.fingerprint.toString('hex')} is not a known flowmesh schema`)
+        : new DecodeError('unknown-schema-id', `schema id ${framing.schemaId} not resolved`);
+    }
+    if (entry.error) throw new DecodeError('incompatible-schema', entry.error);
+    return this.readBody(message, framing.bodyOffset, entry);
+  }
+
+  /** Decodes many messages, first fetching unknown Confluent schema ids from the registry. */
+  async decodeBatch(messages: readonly (Buffer | null)[]): Promise<DecodeResult<RecordTypes[N]>[]> {
+    await this.resolveSchemaIds(messages);
+    return messages.map((message) => {
+      try {
+        if (!message) throw new DecodeError('empty', 'message has no value (tombstone)');
+        return { ok: true, value: this.decode(message) };
+      } catch (error) {
+        return { ok: false, error: asDecodeError(error) };
+      }
+    });
+  }
+
+  private async resolveSchemaIds(messages: readonly (Buffer | null)[]): Promise<void> {
+    const missing = new Set<number>();
+    for (const message of messages) {
+      if (message && message.length >= 5 && message[0] === 0x00) {
+        const id = message.readUInt32BE(1);
+        if (!this.bySchemaId.has(id)) missing.add(id);
+      }
+    }
+    for (const id of missing) {
+      const registry = this.options.registry;
+      if (!registry) {
+        this.bySchemaId.set(id, { description: `id ${id}`, resolver: null, error: `Confluent schema id ${id} but no schema registry is configured` });
+        continue;
+      }
+      try {
+        const text = await registry.schemaById(id);
+        this.bySchemaId.set(id, this.writerEntry(avro.Type.forSchema(JSON.parse(text) as avro.Schema), `registry id ${id}`));
+      } catch (error) {
+        // A transient registry failure must not be cached as a permanent verdict.
+        if (error instanceof SchemaRegistryError && error.retriable) throw error;
+        this.bySchemaId.set(id, { description: `id ${id}`, resolver: null, error: `registry id ${id}: ${(error as Error).message}` });
+      }
+    }
+  }
+
+  private writerEntry(writer: avro.Type, description: string): WriterEntry {
+    if (writer.equals(this.reader.type)) return { description, resolver: null };
+    try {
+      return { description, resolver: this.reader.type.createResolver(writer) };
+    } catch (error) {
+      return { description, resolver: null, error: `written as ${description}, which cannot be read as ${this.recordName}: ${(error as Error).message.split('\n')[0]}` };
+    }
+  }
+
+  private readBody(message: Buffer, offset: number, entry: WriterEntry): RecordTypes[N] {
+    let decoded: { value: unknown; offset: number };
+    try {
+      decoded = entry.resolver
+        ? this.reader.type.decode(message, offset, entry.resolver)
+        : this.reader.type.decode(message, offset);
+    } catch (cause) {
+      throw new DecodeError('malformed-body', `body does not parse as ${entry.description}: ${(cause as Error).message}`, { cause });
+    }
+    if (decoded.offset < 0) throw new DecodeError('malformed-body', `body truncated (${message.length - offset} bytes) for ${entry.description}`);
+    if (decoded.offset !== message.length) {
+      throw new DecodeError('trailing-bytes', `${message.length - decoded.offset} bytes left after the ${entry.description} body`);
+    }
+    return decoded.value as RecordTypes[N];
+  }
+}
+
+function asDecodeError(error: unknown): DecodeError {
+  if (error instanceof DecodeError) return error;
+  return new DecodeError('malformed-body', (error as Error)?.message ?? String(error), { cause: error });
+}

@@ -1,0 +1,45 @@
+/** Option groups shared by the services; each service spreads the groups it needs into its own specs. */
+import { defineOptions } from './options.js';
+
+export const serviceOptions = defineOptions({
+  httpPort: { type: 'int', doc: 'Port of the HTTP server for /metrics, /healthz and /readyz (0 picks a free port).', default: 9400, min: 0, max: 65535 },
+  httpHost: { type: 'string', doc: 'Address the HTTP server binds to.', default: '0.0.0.0' },
+  logLevel: { type: 'enum', doc: 'Minimum level of the JSON log lines.', default: 'info', choices: ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] },
+  shutdownTimeoutMs: { type: 'int', doc: 'How long SIGTERM waits for in-flight records to drain before exiting anyway.', default: 30_000, min: 0 },
+});
+
+export const kafkaOptions = defineOptions({
+  kafkaBrokers: { type: 'list', doc: 'Kafka bootstrap servers, comma separated host:port.', required: true, envAliases: ['KAFKA_BROKERS'] },
+  kafkaClientId: { type: 'string', doc: 'Client id sent to the brokers (shows in broker logs and quotas).', default: 'flowmesh' },
+  kafkaTls: { type: 'boolean', doc: 'Connect to the brokers over TLS.', default: false },
+  kafkaTlsCa: { type: 'string', doc: 'PEM file of the CA that signed the brokers\' certificates (default: system CAs).' },
+  kafkaTlsCert: { type: 'string', doc: 'PEM file of the client certificate, for mutual TLS.' },
+  kafkaTlsKey: { type: 'string', doc: 'PEM file of the client certificate\'s private key, for mutual TLS.', secret: true },
+  kafkaTlsInsecure: { type: 'boolean', doc: 'Skip broker certificate verification (testing only).', default: false },
+  kafkaSaslMechanism: { type: 'enum', doc: 'SASL mechanism; none disables SASL.', default: 'none', choices: ['none', 'plain', 'scram-sha-256', 'scram-sha-512'] },
+  kafkaSaslUsername: { type: 'string', doc: 'SASL username.' },
+  kafkaSaslPassword: { type: 'string', doc: 'SASL password.', secret: true },
+  kafkaCompression: { type: 'enum', doc: 'Compression of produced batches (gzip is built into kafkajs; others need a codec package).', default: 'none', choices: ['none', 'gzip'] },
+  kafkaIdempotent: { type: 'boolean', doc: 'Idempotent producer (turn on for real Kafka; the embedded mock broker does not support it).', default: false },
+  kafkaPartitions: { type: 'int', doc: 'Partition count used when this service creates a missing topic.', default: 12, min: 1 },
+  kafkaReplicationFactor: { type: 'int', doc: 'Replication factor used when this service creates a missing topic (-1: broker default).', default: -1, min: -1 },
+  schemaRegistryUrl: { type: 'string', doc: 'Confluent Schema Registry URL; when set, records use the Confluent wire format, else Avro single-object encoding.' },
+  schemaRegistryUsername: { type: 'string', doc: 'Schema registry basic-auth user (e.g. Confluent Cloud API key).' },
+  schemaRegistryPassword: { type: 'string', doc: 'Schema registry basic-auth password.', secret: true },
+  dlqTopic: { type: 'string', doc: 'Dead-letter topic for records that cannot be decoded or processed.', default: 'flowmesh.dlq.v1' },
+});
+
+export const consumerOptions = defineOptions({
+  groupId: { type: 'string', doc: 'Kafka consumer group id; replicas with the same id share the partitions.' },
+  fromBeginning: { type: 'boolean', doc: 'With no committed offset, start at the earliest record instead of the latest.', default: true },
+  commitIntervalMs: { type: 'int', doc: 'How often completed input offsets are committed.', default: 1000, min: 50 },
+});
+
+export const redisOptions = defineOptions({
+  redisUrl: { type: 'string', doc: 'Redis URL (redis:// or rediss:// for TLS), may carry user:password.', required: true, envAliases: ['REDIS_URL'] },
+  redisUsername: { type: 'string', doc: 'Redis ACL user (overrides the URL\'s).' },
+  redisPassword: { type: 'string', doc: 'Redis password (overrides the URL\'s).', secret: true },
+  redisTlsCa: { type: 'string', doc: 'PEM file of the CA for Redis TLS (implies TLS).' },
+  redisTlsCert: { type: 'string', doc: 'PEM file of the client certificate for Redis mutual TLS.' },
+  redisTlsKey: { type: 'string', doc: 'PEM file of the Redis client key.', secret: true },
+});

@@ -1,0 +1,41 @@
+/**
+ * @flowmesh/lib — what the flowmesh services share: record types and Avro
+ * codecs, Kafka plumbing (topics, producer, the consumer loop with commit-
+ * after-produce and dead letters), configuration, the service shell (logs,
+ * metrics, health, shutdown), Redis connections, and the embedded stack.
+ */
+export * from './schema/types.js';
+export { latestSchema, schemaVersions, allSchemas, schemasDir, type SchemaVersion } from './schema/catalog.js';
+
+export { DecodeError, SchemaRegistryError, type DecodeFailure } from './codec/errors.js';
+export { crc64Avro } from './codec/fingerprint.js';
+export { readFraming, type Framing } from './codec/framing.js';
+export { RecordCodec, type DecodeResult, type RecordCodecOptions } from './codec/record-codec.js';
+export { SchemaRegistryClient, type SchemaRegistryOptions } from './codec/schema-registry.js';
+
+export { defineOptions, flagName, envName, type OptionSpec, type OptionSpecs, type ConfigOf } from './config/options.js';
+export { loadConfig, redactConfig, ConfigError, type ConfigSources } from './config/load.js';
+export { serviceOptions, kafkaOptions, consumerOptions, redisOptions } from './config/common-options.js';
+
+export { createKafka, kafkaConfig, kafkaConnectionProblems, type KafkaConnectionOptions } from './kafka/client.js';
+export { ensureTopics, TOPICS, type TopicSpec } from './kafka/topics.js';
+export { createProducer, type FlowProducer, type ProducerOptions } from './kafka/producer.js';
+export { deadLetterMessage, DLQ_HEADERS, failureReason } from './kafka/dead-letter.js';
+export { OffsetTracker } from './kafka/offset-tracker.js';
+export { runStream, type StreamOptions, type RunningStream } from './kafka/stream.js';
+export { startStage, registryFromConfig, type StageConfig, type StageDefinition, type RunningStage } from './kafka/stage.js';
+export type * from './kafka/stream-types.js';
+
+export { createLogger, type Logger } from './service/logger.js';
+export { createRegistry } from './service/metrics.js';
+export { Health, type Check } from './service/health.js';
+export { runService, type ServiceContext, type ServiceDefinition, type ServiceHandle, type RunningService } from './service/run-service.js';
+
+export { connectRedis, redisClientOptions, type RedisConnectionOptions } from './redis/connect.js';
+
+export { flowKey, windowStart } from './flow/key.js';
+
+export { startMockBroker, mockBrokerBinary, type MockBroker } from './stack/mock-broker.js';
+export { startRedisServer, type RedisServer } from './stack/redis-server.js';
+export { freePort } from './stack/free-port.js';
+export { startChild, type Child } from './stack/child.js';

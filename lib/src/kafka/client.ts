@@ -1,0 +1,84 @@
+/** Builds a kafkajs client from the shared Kafka options: brokers, TLS and SASL as configuration. */
+import { readFileSync } from 'node:fs';
+import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
+import type { Logger } from '../service/logger.js';
+
+export interface KafkaConnectionOptions {
+  kafkaBrokers: string[];
+  kafkaClientId: string;
+  kafkaTls: boolean;
+  kafkaTlsCa?: string;
+  kafkaTlsCert?: string;
+  kafkaTlsKey?: string;
+  kafkaTlsInsecure: boolean;
+  kafkaSaslMechanism: 'none' | 'plain' | 'scram-sha-256' | 'scram-sha-512';
+  kafkaSaslUsername?: string;
+  kafkaSaslPassword?: string;
+}
+
+export function kafkaConfig(options: KafkaConnectionOptions): KafkaConfig {
+  const tlsFiles = options.kafkaTlsCa ?? options.kafkaTlsCert ?? options.kafkaTlsKey;
+  const ssl =
+    options.kafkaTls || tlsFiles
+      ? {
+          rejectUnauthorized: !options.kafkaTlsInsecure,
+          ...(options.kafkaTlsCa ? { ca: [readFileSync(options.kafkaTlsCa, 'utf8')] } : {}),
+          ...(options.kafkaTlsCert ? { cert: readFileSync(options.kafkaTlsCert, 'utf8') } : {}),
+          ...(options.kafkaTlsKey ? { key: readFileSync(options.kafkaTlsKey, 'utf8') } : {}),
+        }
+      : undefined;
+  let sasl: SASLOptions | undefined;
+  if (options.kafkaSaslMechanism !== 'none') {
+    sasl = {
+      mechanism: options.kafkaSaslMechanism,
+      username: options.kafkaSaslUsername ?? '',
+      password: options.kafkaSaslPassword ?? '',
+    } as SASLOptions;
+  }
+  return {
+    clientId: options.kafkaClientId,
+    brokers: options.kafkaBrokers,
+    ...(ssl ? { ssl } : {}),
+    ...(sasl ? { sasl } : {}),
+    retry: { initialRetryTime: 300, retries: 8 },
+  };
+}
+
+/** Routes kafkajs's own log lines into the service's JSON log. */
+export function createKafka(options: KafkaConnectionOptions, logger: Logger): Kafka {
+  const log = logger.child({ component: 'kafkajs' });
+  return new Kafka({
+    ...kafkaConfig(options),
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, log: entry }) => {
+        const { message, ...rest } = entry;
+        if (level <= logLevel.ERROR) log.error(rest, message);
+        else if (level === logLevel.WARN) log.warn(rest, message);
+        else log.debug(rest, message);
+      },
+  });
+}
+
+/** Validates the SASL/TLS combination; returns problems for ConfigError. */
+export function kafkaConnectionProblems(options: KafkaConnectionOptions): string[] {
+  const problems: string[] = [];
+  if (options.kafkaSaslMechanism !== 'none' && (!options.kafkaSaslUsername || !options.kafkaSaslPassword)) {
+    problems.push(`--kafka-sasl-mechanism ${options.kafkaSaslMechanism} needs --kafka-sasl-username and --kafka-sasl-password`);
+  }
+  if (Boolean(options.kafkaTlsCert) !== Boolean(options.kafkaTlsKey)) {
+    problems.push('--kafka-tls-cert and --kafka-tls-key go together (mutual TLS)');
+  }
+  for (const key of ['kafkaTlsCa', 'kafkaTlsCert', 'kafkaTlsKey'] as const) {
+    const path = options[key];
+    if (path) {
+      try {
+        readFileSync(path);
+      } catch (error) {
+        problems.push(`${key}: cannot read ${path}: ${(error as Error).message}`);
+      }
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,87 @@
+/**
+ * Which consumed offsets are done, per partition, and so which offset may be
+ * committed: the lowest offset not yet done (everything below it is done).
+ * Offsets arrive in increasing order per partition; completion may come in
+ * any order (a stateful stage holds some records back).
+ */
+export class OffsetTracker {
+  private readonly partitions = new Map<number, PartitionOffsets>();
+
+  /** Registers consumed offsets (in increasing order). */
+  consumed(partition: number, offsets: readonly string[]): void {
+    let state = this.partitions.get(partition);
+    if (!state) this.partitions.set(partition, (state = new PartitionOffsets()));
+    for (const offset of offsets) state.add(BigInt(offset));
+  }
+
+  done(partition: number, offset: string): void {
+    this.partitions.get(partition)?.done(BigInt(offset));
+  }
+
+  /** Offsets to commit (the next offset to read), for partitions that advanced since the last call. */
+  takeCommittable(): { partition: number; offset: string }[] {
+    const result: { partition: number; offset: string }[] = [];
+    for (const [partition, state] of this.partitions) {
+      const next = state.committable();
+      if (next !== null && next !== state.lastCommitted) {
+        state.lastCommitted = next;
+        result.push({ partition, offset: next.toString() });
+      }
+    }
+    return result;
+  }
+
+  /** Consumed but not yet done, over all partitions. */
+  pendingCount(): number {
+    let total = 0;
+    for (const state of this.partitions.values()) total += state.pending;
+    return total;
+  }
+
+  forget(partition: number): void {
+    this.partitions.delete(partition);
+  }
+
+  clear(): void {
+    this.partitions.clear();
+  }
+}
+
+class PartitionOffsets {
+  /** Consumed offsets not yet done, ascending; `head` is the first still pending. */
+  private readonly order: bigint[] = [];
+  private head = 0;
+  private readonly finished = new Set<bigint>();
+  private lastSeen: bigint | null = null;
+  lastCommitted: bigint | null = null;
+
+  get pending(): number {
+    return this.order.length - this.head - this.finished.size;
+  }
+
+  add(offset: bigint): void {
+    if (this.lastSeen !== null && offset <= this.lastSeen) return; // re-delivered: already tracked
+    this.order.push(offset);
+    this.lastSeen = offset;
+  }
+
+  done(offset: bigint): void {
+    if (this.head < this.order.length && offset >= (this.order[this.head] as bigint)) this.finished.add(offset);
+    this.advance();
+  }
+
+  /** The next offset to read once everything before it is done. */
+  committable(): bigint | null {
+    if (this.head < this.order.length) return this.order[this.head] as bigint;
+    return this.lastSeen === null ? null : this.lastSeen + 1n;
+  }
+
+  private advance(): void {
+    while (this.head < this.order.length && this.finished.delete(this.order[this.head] as bigint)) this.head++;
+    // Compact now and then so the array does not grow without bound.
+    if (this.head > 4096 && this.head * 2 > this.order.length) {
+      this.order.splice(0, this.head);
+      this.head = 0;
+    }
+  }
+}

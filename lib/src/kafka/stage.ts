@@ -1,0 +1,93 @@
+/**
+ * Wires a data-path stage from its config: Kafka client, topics, codecs,
+ * producer and the shared consumer loop, with readiness tied to the consumer
+ * group. A stage supplies only its processor.
+ */
+import type { ConfigOf } from '../config/options.js';
+import type { consumerOptions, kafkaOptions } from '../config/common-options.js';
+import { RecordCodec } from '../codec/record-codec.js';
+import { SchemaRegistryClient } from '../codec/schema-registry.js';
+import type { RecordName, RecordTypes } from '../schema/types.js';
+import type { ServiceContext, RunningService } from '../service/run-service.js';
+import { createKafka } from './client.js';
+import { createProducer } from './producer.js';
+import { runStream, type RunningStream } from './stream.js';
+import type { StreamProcessor } from './stream-types.js';
+import { ensureTopics } from './topics.js';
+
+export type StageConfig = ConfigOf<typeof kafkaOptions> & ConfigOf<typeof consumerOptions>;
+
+export function registryFromConfig(config: StageConfig): SchemaRegistryClient | undefined {
+  if (!config.schemaRegistryUrl) return undefined;
+  return new SchemaRegistryClient({
+    url: config.schemaRegistryUrl,
+    ...(config.schemaRegistryUsername ? { username: config.schemaRegistryUsername } : {}),
+    ...(config.schemaRegistryPassword ? { password: config.schemaRegistryPassword } : {}),
+  });
+}
+
+export interface StageDefinition<I extends RecordName, O extends RecordName> {
+  stage: string;
+  inputTopic: string;
+  outputTopic: string;
+  /** More topics the stage writes to (e.g. an optional JSON topic). */
+  extraTopics?: string[];
+  inputRecord: I;
+  outputRecord: O;
+  tickMs?: number;
+  createProcessor(outputCodec: RecordCodec<O>): StreamProcessor<RecordTypes[I]> | Promise<StreamProcessor<RecordTypes[I]>>;
+  /** Runs after the stream stopped (close Redis, ...). */
+  onStopped?(): Promise<void>;
+}
+
+export interface RunningStage extends RunningService {
+  stream: RunningStream;
+}
+
+export async function startStage<I extends RecordName, O extends RecordName>(
+  context: ServiceContext,
+  config: StageConfig,
+  definition: StageDefinition<I, O>,
+): Promise<RunningStage> {
+  const { logger, registry, health } = context;
+  const kafka = createKafka(config, logger);
+  await ensureTopics(
+    kafka,
+    [definition.inputTopic, definition.outputTopic, config.dlqTopic, ...(definition.extraTopics ?? [])].map((topic) => ({
+      topic,
+      partitions: config.kafkaPartitions,
+      replicationFactor: config.kafkaReplicationFactor,
+    })),
+    { logger },
+  );
+  const schemaRegistry = registryFromConfig(config);
+  const inputCodec = await RecordCodec.create(definition.inputRecord, schemaRegistry ? { registry: schemaRegistry, topic: definition.inputTopic } : {});
+  const outputCodec = await RecordCodec.create(definition.outputRecord, schemaRegistry ? { registry: schemaRegistry, topic: definition.outputTopic } : {});
+  const producer = await createProducer(kafka, config);
+  const processor = await definition.createProcessor(outputCodec);
+  const stream = await runStream({
+    kafka,
+    producer,
+    stage: definition.stage,
+    groupId: config.groupId ?? `flowmesh-${definition.stage}`,
+    inputTopic: definition.inputTopic,
+    outputTopic: definition.outputTopic,
+    dlqTopic: config.dlqTopic,
+    codec: inputCodec,
+    processor,
+    logger,
+    registry,
+    fromBeginning: config.fromBeginning,
+    commitIntervalMs: config.commitIntervalMs,
+    ...(definition.tickMs !== undefined ? { tickMs: definition.tickMs } : {}),
+  });
+  health.addReadiness('kafka-consumer-group', () => stream.ready() || 'not yet joined the consumer group');
+  return {
+    stream,
+    async stop() {
+      await stream.stop();
+      await producer.producer.disconnect();
+      await definition.onStopped?.();
+    },
+  };
+}

@@ -1,0 +1,200 @@
+/**
+ * The shared consumer loop of the data-path stages: consume a batch, decode it
+ * (undecodable records go to the dead-letter topic), hand the rest to the
+ * stage's processor, produce its output, and commit input offsets only once
+ * everything at or below them has been produced (OffsetTracker). Offsets are
+ * never auto-committed, so a crash re-reads from the last completed offset:
+ * at-least-once, no loss.
+ */
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Registry } from 'prom-client';
+import type { RecordCodec } from '../codec/record-codec.js';
+import type { RecordName, RecordTypes } from '../schema/types.js';
+import type { Logger } from '../service/logger.js';
+import { deadLetterMessage, failureReason } from './dead-letter.js';
+import { OffsetTracker } from './offset-tracker.js';
+import type { FlowProducer } from './producer.js';
+import { streamMetrics } from './stream-metrics.js';
+import type { InputRecord, InputRef, OutputMessage, OutputSink, StreamProcessor } from './stream-types.js';
+
+export interface StreamOptions<N extends RecordName> {
+  kafka: Kafka;
+  producer: FlowProducer;
+  /** Names the stage in logs, metrics and DLQ headers: "joiner", "enricher". */
+  stage: string;
+  groupId: string;
+  inputTopic: string;
+  outputTopic: string;
+  dlqTopic: string;
+  codec: RecordCodec<N>;
+  processor: StreamProcessor<RecordTypes[N]>;
+  logger: Logger;
+  registry: Registry;
+  fromBeginning?: boolean;
+  commitIntervalMs?: number;
+  /** Period of processor.onTick; 0 disables. */
+  tickMs?: number;
+  /** Partitions of one member processed at once. */
+  partitionsConsumedConcurrently?: number;
+}
+
+export interface RunningStream {
+  /** True once the consumer has joined its group and received an assignment. */
+  ready(): boolean;
+  /** Stops consuming, lets the processor drain, produces and commits what is done. */
+  stop(): Promise<void>;
+  consumer: Consumer;
+}
+
+export async function runStream<N extends RecordName>(options: StreamOptions<N>): Promise<RunningStream> {
+  const { kafka, stage, logger, codec, processor } = options;
+  const metrics = streamMetrics(options.registry);
+  const tracker = new OffsetTracker();
+  const { producer, compression } = options.producer;
+  const consumer = kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: true });
+  let assigned = new Set<number>();
+  let joined = false;
+  let stopping = false;
+
+  const sink: OutputSink = {
+    async send(messages: readonly OutputMessage[], completes: readonly InputRef[]) {
+      if (messages.length) await produce(messages);
+      for (const ref of completes) tracker.done(ref.partition, ref.offset);
+    },
+    async deadLetter(ref, raw, error) {
+      const message = deadLetterMessage({ stage, topic: options.inputTopic, ...ref }, raw, error, options.dlqTopic);
+      await producer.send({ topic: options.dlqTopic, compression, acks: -1, messages: [message] });
+      metrics.deadLetters.inc({ stage, reason: failureReason(error) });
+      logger.warn({ partition: ref.partition, offset: ref.offset, reason: failureReason(error), err: (error as Error)?.message }, 'record sent to dead-letter topic');
+      tracker.done(ref.partition, ref.offset);
+    },
+  };
+
+  async function produce(messages: readonly OutputMessage[]): Promise<void> {
+    const byTopic = new Map<string, OutputMessage[]>();
+    for (const message of messages) {
+      const topic = message.topic ?? options.outputTopic;
+      let list = byTopic.get(topic);
+      if (!list) byTopic.set(topic, (list = []));
+      list.push(message);
+    }
+    await producer.sendBatch({
+      acks: -1,
+      compression,
+      topicMessages: [...byTopic].map(([topic, list]) => ({
+        topic,
+        messages: list.map(({ key, value, headers }) => ({ key, value, ...(headers ? { headers } : {}) })),
+      })),
+    });
+    metrics.recordsOut.inc({ stage }, messages.length);
+  }
+
+  let lastCommit = 0;
+  let committing: Promise<void> = Promise.resolve();
+  function commit(force = false): Promise<void> {
+    const now = Date.now();
+    if (!force && now - lastCommit < (options.commitIntervalMs ?? 1000)) return committing;
+    lastCommit = now;
+    committing = committing.then(async () => {
+      const offsets = tracker.takeCommittable().filter((o) => assigned.has(o.partition));
+      metrics.uncommitted.set({ stage }, tracker.pendingCount());
+      if (!offsets.length) return;
+      try {
+        await consumer.commitOffsets(offsets.map((o) => ({ topic: options.inputTopic, ...o })));
+        metrics.commits.inc({ stage, outcome: 'ok' });
+      } catch (error) {
+        // A rebalance in progress rejects commits; the new owner re-reads from the last good commit.
+        metrics.commits.inc({ stage, outcome: 'failed' });
+        logger.warn({ err: (error as Error).message }, 'offset commit failed');
+      }
+    });
+    return committing;
+  }
+
+  async function eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    if (!isRunning() || isStale() || !batch.messages.length) return;
+    const endTimer = metrics.batchSeconds.startTimer({ stage });
+    const { partition } = batch;
+    const messages = batch.messages;
+    tracker.consumed(partition, messages.map((m) => m.offset));
+    metrics.recordsIn.inc({ stage }, messages.length);
+
+    const decoded = await codec.decodeBatch(messages.map((m) => m.value));
+    const records: InputRecord<RecordTypes[N]>[] = [];
+    for (let i = 0; i < messages.length; i++) {
+      const message = messages[i]!;
+      const result = decoded[i]!;
+      if (result.ok) {
+        records.push({ partition, offset: message.offset, key: message.key, value: result.value, timestamp: Number(message.timestamp) });
+      } else {
+        await sink.deadLetter({ partition, offset: message.offset }, { key: message.key, value: message.value }, result.error);
+      }
+    }
+    if (records.length) await processor.handleBatch(records, sink);
+    // The fetch position moves on; the committed position follows the tracker.
+    resolveOffset(batch.lastOffset());
+    metrics.lag.set({ stage, partition: String(partition) }, Number(batch.offsetLag()));
+    endTimer();
+    await heartbeat();
+    await commit();
+  }
+
+  consumer.on(consumer.events.GROUP_JOIN, (event) => {
+    const now = new Set<number>(event.payload.memberAssignment[options.inputTopic] ?? []);
+    const gained = [...now].filter((p) => !assigned.has(p));
+    const lost = [...assigned].filter((p) => !now.has(p));
+    for (const partition of lost) tracker.forget(partition);
+    assigned = now;
+    joined = true;
+    metrics.rebalances.inc({ stage });
+    logger.info({ assigned: [...now].sort((a, b) => a - b), gained, lost }, 'consumer group assignment');
+    if (processor.onAssignment) {
+      processor.onAssignment(gained, lost, sink).catch((error: Error) => logger.error({ err: error }, 'onAssignment failed'));
+    }
+  });
+  consumer.on(consumer.events.CRASH, (event) => {
+    // kafkajs restarts the consumer after a crash; state for every partition is rebuilt from the committed offsets.
+    logger.error({ err: event.payload.error?.message, restart: event.payload.restart }, 'consumer crashed');
+    const lost = [...assigned];
+    assigned = new Set();
+    joined = false;
+    tracker.clear();
+    if (processor.onAssignment && lost.length) void processor.onAssignment([], lost, sink).catch(() => undefined);
+  });
+
+  await consumer.connect();
+  await consumer.subscribe({ topic: options.inputTopic, fromBeginning: options.fromBeginning ?? true });
+  await consumer.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 4,
+    eachBatch,
+  });
+
+  const tickMs = options.tickMs ?? 1000;
+  let ticking = false;
+  const ticker =
+    tickMs > 0
+      ? setInterval(() => {
+          if (ticking || stopping) return;
+          ticking = true;
+          Promise.resolve(processor.onTick?.(Date.now(), sink))
+            .then(() => commit())
+            .catch((error: Error) => logger.error({ err: error }, 'tick failed'))
+            .finally(() => (ticking = false));
+        }, tickMs)
+      : undefined;
+
+  return {
+    consumer,
+    ready: () => joined,
+    async stop() {
+      stopping = true;
+      if (ticker) clearInterval(ticker);
+      await consumer.stop(); // waits for the in-flight batches
+      if (processor.drain) await processor.drain(sink);
+      await commit(true);
+      await consumer.disconnect();
+    },
+  };
+}

@@ -1,0 +1,43 @@
+/** The operational HTTP endpoints every service exposes: /metrics, /healthz, /readyz. */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
+import type { Health } from './health.js';
+
+export interface OpsServer {
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startOpsServer(options: { host: string; port: number; registry: Registry; health: Health }): Promise<OpsServer> {
+  const server: Server = createServer((request, response) => {
+    const path = (request.url ?? '/').split('?')[0];
+    const reply = (status: number, type: string, body: string) => {
+      response.writeHead(status, { 'Content-Type': type });
+      response.end(body);
+    };
+    if (path === '/metrics') {
+      options.registry
+        .metrics()
+        .then((text) => reply(200, options.registry.contentType, text))
+        .catch((error: Error) => reply(500, 'text/plain', error.message));
+    } else if (path === '/healthz' || path === '/readyz') {
+      const result = path === '/healthz' ? options.health.live() : options.health.ready();
+      reply(result.ok ? 200 : 503, 'application/json', JSON.stringify(result));
+    } else {
+      reply(404, 'text/plain', 'not found: try /metrics, /healthz or /readyz\n');
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
