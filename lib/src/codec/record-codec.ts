@@ -8,7 +8,7 @@
 import avro from 'avsc';
 import { allSchemas, latestSchema, type SchemaVersion } from '../schema/catalog.js';
 import type { RecordName, RecordTypes } from '../schema/types.js';
-import { DecodeError, SchemaRegistryError } from './errors.js';
+import { DecodeError, SchemaRegistryError, type DecodeFailure } from './errors.js';
 import { confluentHeader, readFraming, singleObjectHeader } from './framing.js';
 import type { SchemaRegistryClient } from './schema-registry.js';
 
@@ -25,7 +25,9 @@ export interface RecordCodecOptions {
 interface WriterEntry {
   description: string;
   resolver: avro.Resolver | null;
+  /** Set when bodies written with this schema cannot be read: why, and the reason code. */
   error?: string;
+  failure?: DecodeFailure;
 }
 
 export class RecordCodec<N extends RecordName> {
@@ -82,7 +84,7 @@ export class RecordCodec<N extends RecordName> {
         ? new DecodeError('unknown-fingerprint', `schema fingerprint ${framing.fingerprint.toString('hex')} is not a known flowmesh schema`)
         : new DecodeError('unknown-schema-id', `schema id ${framing.schemaId} not resolved`);
     }
-    if (entry.error) throw new DecodeError('incompatible-schema', entry.error);
+    if (entry.error) throw new DecodeError(entry.failure ?? 'incompatible-schema', entry.error);
     return this.readBody(message, framing.bodyOffset, entry);
   }
 
@@ -110,7 +112,7 @@ export class RecordCodec<N extends RecordName> {
     for (const id of missing) {
       const registry = this.options.registry;
       if (!registry) {
-        this.bySchemaId.set(id, { description: `id ${id}`, resolver: null, error: `Confluent schema id ${id} but no schema registry is configured` });
+        this.bySchemaId.set(id, { description: `id ${id}`, resolver: null, failure: 'unknown-schema-id', error: `Confluent schema id ${id} but no schema registry is configured` });
         continue;
       }
       try {
@@ -119,7 +121,7 @@ export class RecordCodec<N extends RecordName> {
       } catch (error) {
         // A transient registry failure must not be cached as a permanent verdict.
         if (error instanceof SchemaRegistryError && error.retriable) throw error;
-        this.bySchemaId.set(id, { description: `id ${id}`, resolver: null, error: `registry id ${id}: ${(error as Error).message}` });
+        this.bySchemaId.set(id, { description: `id ${id}`, resolver: null, failure: 'unknown-schema-id', error: `registry id ${id}: ${(error as Error).message}` });
       }
     }
   }

@@ -61,14 +61,24 @@ export async function runStream<N extends RecordName>(options: StreamOptions<N>)
       if (messages.length) await produce(messages);
       for (const ref of completes) tracker.done(ref.partition, ref.offset);
     },
-    async deadLetter(ref, raw, error) {
-      const message = deadLetterMessage({ stage, topic: options.inputTopic, ...ref }, raw, error, options.dlqTopic);
-      await producer.send({ topic: options.dlqTopic, compression, acks: -1, messages: [message] });
-      metrics.deadLetters.inc({ stage, reason: failureReason(error) });
-      logger.warn({ partition: ref.partition, offset: ref.offset, reason: failureReason(error), err: (error as Error)?.message }, 'record sent to dead-letter topic');
-      tracker.done(ref.partition, ref.offset);
-    },
+    deadLetter: (ref, raw, error) => deadLetterAll([{ ref, raw, error }]),
   };
+
+  /** Dead-letters many records in one produce call (a burst of garbage must not cost a round trip each). */
+  async function deadLetterAll(items: readonly { ref: InputRef; raw: { key: Buffer | null; value: Buffer | null }; error: unknown }[]): Promise<void> {
+    if (!items.length) return;
+    const messages = items.map(({ ref, raw, error }) => deadLetterMessage({ stage, topic: options.inputTopic, ...ref }, raw, error, options.dlqTopic));
+    await producer.send({ topic: options.dlqTopic, compression, acks: -1, messages });
+    for (const { ref, error } of items) {
+      metrics.deadLetters.inc({ stage, reason: failureReason(error) });
+      tracker.done(ref.partition, ref.offset);
+    }
+    const first = items[0]!;
+    logger.warn(
+      { count: items.length, partition: first.ref.partition, firstOffset: first.ref.offset, reason: failureReason(first.error), err: (first.error as Error)?.message },
+      'records sent to dead-letter topic',
+    );
+  }
 
   async function produce(messages: readonly OutputMessage[]): Promise<void> {
     const byTopic = new Map<string, OutputMessage[]>();
@@ -111,6 +121,36 @@ export async function runStream<N extends RecordName>(options: StreamOptions<N>)
     return committing;
   }
 
+  /**
+   * Hands a batch to the processor. If it throws, retries record by record so
+   * that one poison record goes to the dead-letter topic (with the processing
+   * error) and the rest of the batch still flows. Processors must therefore
+   * not keep partial effects of a batch that threw.
+   */
+  async function processIsolatingFailures(records: InputRecord<RecordTypes[N]>[]): Promise<void> {
+    try {
+      await processor.handleBatch(records, sink);
+      return;
+    } catch (error) {
+      if (records.length === 1) {
+        const [record] = records as [InputRecord<RecordTypes[N]>];
+        const value = safeEncode(record.value);
+        await deadLetterAll([{ ref: record, raw: { key: record.key, value }, error }]);
+        return;
+      }
+      logger.warn({ err: (error as Error).message, records: records.length }, 'batch failed; retrying record by record');
+    }
+    for (const record of records) await processIsolatingFailures([record]);
+  }
+
+  function safeEncode(value: RecordTypes[N]): Buffer | null {
+    try {
+      return codec.encode(value);
+    } catch {
+      return null;
+    }
+  }
+
   async function eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     if (!isRunning() || isStale() || !batch.messages.length) return;
     const endTimer = metrics.batchSeconds.startTimer({ stage });
@@ -121,16 +161,18 @@ export async function runStream<N extends RecordName>(options: StreamOptions<N>)
 
     const decoded = await codec.decodeBatch(messages.map((m) => m.value));
     const records: InputRecord<RecordTypes[N]>[] = [];
+    const undecodable: Parameters<typeof deadLetterAll>[0][number][] = [];
     for (let i = 0; i < messages.length; i++) {
       const message = messages[i]!;
       const result = decoded[i]!;
       if (result.ok) {
         records.push({ partition, offset: message.offset, key: message.key, value: result.value, timestamp: Number(message.timestamp) });
       } else {
-        await sink.deadLetter({ partition, offset: message.offset }, { key: message.key, value: message.value }, result.error);
+        undecodable.push({ ref: { partition, offset: message.offset }, raw: { key: message.key, value: message.value }, error: result.error });
       }
     }
-    if (records.length) await processor.handleBatch(records, sink);
+    await deadLetterAll(undecodable);
+    if (records.length) await processIsolatingFailures(records);
     // The fetch position moves on; the committed position follows the tracker.
     resolveOffset(batch.lastOffset());
     metrics.lag.set({ stage, partition: String(partition) }, Number(batch.offsetLag()));

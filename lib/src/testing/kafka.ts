@@ -1,0 +1,67 @@
+/** Kafka helpers for tests: read a topic to the end, produce records. */
+import { randomUUID } from 'node:crypto';
+import { logLevel, Kafka, type IHeaders } from 'kafkajs';
+
+export interface ReadMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+}
+
+export function testKafka(brokers: string[]): Kafka {
+  return new Kafka({ brokers, clientId: 'flowmesh-test', logLevel: logLevel.NOTHING, retry: { retries: 5, initialRetryTime: 100 } });
+}
+
+function headersToStrings(headers: IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value !== undefined) out[name] = Array.isArray(value) ? value.map(String).join(',') : String(value);
+  }
+  return out;
+}
+
+/**
+ * Reads `topic` from the beginning with a throwaway group until `count`
+ * messages arrived (or `timeoutMs` passed, then returns what it has).
+ */
+export async function readTopic(kafka: Kafka, topic: string, count: number, timeoutMs = 30_000): Promise<ReadMessage[]> {
+  const consumer = kafka.consumer({ groupId: `test-reader-${randomUUID()}`, maxWaitTimeInMs: 200 });
+  const messages: ReadMessage[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  try {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      if (count === 0) return resolve();
+      void consumer.run({
+        eachBatch: async ({ batch }) => {
+          for (const m of batch.messages) {
+            messages.push({ topic, partition: batch.partition, offset: m.offset, key: m.key, value: m.value, headers: headersToStrings(m.headers) });
+          }
+          if (messages.length >= count) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return messages;
+}
+
+/** Total records in a topic (sum of high watermarks minus low). */
+export async function topicSize(kafka: Kafka, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
