@@ -39,3 +39,4 @@ export { startMockBroker, mockBrokerBinary, type MockBroker } from './stack/mock
 export { startRedisServer, type RedisServer } from './stack/redis-server.js';
 export { freePort } from './stack/free-port.js';
 export { startChild, type Child } from './stack/child.js';
+export { defineServiceCommand, runServiceCommand, type ServiceCommand } from './service/command.js';

@@ -1,6 +1,9 @@
 /** A throwaway redis-server child on a free loopback port, without persistence. */
+import { existsSync } from 'node:fs';
 import { startChild } from './child.js';
 import { freePort } from './free-port.js';
+
+const SETPRIV = '/usr/bin/setpriv';
 
 export interface RedisServer {
   url: string;
@@ -14,7 +17,9 @@ export async function startRedisServer(options: { port?: number; binary?: string
   const port = options.port ?? (await freePort());
   const binary = options.binary ?? 'redis-server';
   const launch = async () => {
-    const child = startChild(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no']);
+    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no'];
+    // setpriv (util-linux) makes the kernel stop redis-server when we die, even by SIGKILL.
+    const child = existsSync(SETPRIV) ? startChild(SETPRIV, ['--pdeathsig', 'TERM', '--', binary, ...args]) : startChild(binary, args);
     child.process.once('error', () => undefined);
     await child.waitForLine(/Ready to accept connections/).catch((error: Error) => {
       throw new Error(`redis-server did not start (install Debian redis-server; run scripts/setup.sh): ${error.message}`);

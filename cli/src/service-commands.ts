@@ -1,0 +1,26 @@
+/** Registers one CLI subcommand per service from its ServiceCommand definition. */
+import type { Command } from 'commander';
+import { ConfigError, loadConfig, runServiceCommand, type OptionSpecs, type ServiceCommand } from '@flowmesh/lib';
+import { addSpecOptions, givenFlags } from './spec-flags.js';
+
+export function addServiceCommand<S extends OptionSpecs>(program: Command, service: ServiceCommand<S>): void {
+  const command = program.command(service.name).description(service.summary);
+  addSpecOptions(command, service.options);
+  command.action(async () => {
+    const file = command.opts<{ config?: string }>().config;
+    try {
+      const config = loadConfig(service.options, { flags: givenFlags(command, service.options), env: process.env, ...(file ? { file } : {}) });
+      await runServiceCommand(service, config);
+    } catch (error) {
+      exitOnConfigError(error);
+      throw error;
+    }
+  });
+}
+
+export function exitOnConfigError(error: unknown): void {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`flowmesh: ${error.message}\n`);
+    process.exit(2);
+  }
+}

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Type-checks, then runs every test file with node's test runner (TypeScript through tsx).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+echo "== typecheck" >&2
+npx --no-install tsc -p tsconfig.json --noEmit
+shopt -s nullglob
+files=(lib/test/*.test.ts cli/test/*.test.ts services/*/test/*.test.ts test/*.test.ts test/e2e/*.test.ts)
+echo "== ${#files[@]} test files" >&2
+exec node --import tsx --test --test-reporter=spec "$@" "${files[@]}"
