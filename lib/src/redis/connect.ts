@@ -1,6 +1,7 @@
 /** An ioredis client from the shared Redis options: URL, ACL user/password, TLS files. */
 import { readFileSync } from 'node:fs';
 import { Redis, type RedisOptions } from 'ioredis';
+import type { Logger } from '../service/logger.js';
 
 export interface RedisConnectionOptions {
   redisUrl: string;
@@ -34,6 +35,21 @@ export function redisClientOptions(options: RedisConnectionOptions): RedisOption
   };
 }
 
-export function connectRedis(options: RedisConnectionOptions, extra: RedisOptions = {}): Redis {
-  return new Redis(options.redisUrl, { ...redisClientOptions(options), ...extra });
+/**
+ * Connects with reconnection built in. Connection errors are logged at most
+ * once per reconnect streak (commands fail on their own, so callers see them);
+ * without a logger they are only swallowed so they never crash the process.
+ */
+export function connectRedis(options: RedisConnectionOptions, extra: RedisOptions = {}, logger?: Logger): Redis {
+  const redis = new Redis(options.redisUrl, { ...redisClientOptions(options), ...extra });
+  let reported = false;
+  redis.on('error', (error: Error) => {
+    if (!reported) logger?.warn({ err: error.message }, 'Redis connection error; reconnecting');
+    reported = true;
+  });
+  redis.on('ready', () => {
+    if (reported) logger?.info('Redis connection restored');
+    reported = false;
+  });
+  return redis;
 }
