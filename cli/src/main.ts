@@ -7,6 +7,7 @@ import { addServiceCommand } from './service-commands.js';
 import { addStackCommand } from './stack-command.js';
 import { addTailCommand } from './tail-command.js';
 import { serviceCommands } from './services.js';
+import { renderConfigReference } from './config-docs.js';
 
 const program = new Command()
   .name('flowmesh')
@@ -16,6 +17,12 @@ const program = new Command()
 addStackCommand(program);
 for (const service of serviceCommands) addServiceCommand(program, service);
 addTailCommand(program);
+program
+  .command('config-docs')
+  .description('Print the configuration reference (docs/config.md) generated from the option specs')
+  .action(() => {
+    process.stdout.write(renderConfigReference(serviceCommands));
+  });
 
 await program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`flowmesh: ${(error as Error).stack ?? String(error)}\n`);
