@@ -1,0 +1,71 @@
+# syntax=docker/dockerfile:1
+#
+# One image for every flowmesh service; the container's arguments pick the subcommand:
+#
+#   docker build -t flowmesh:0.1.0 .
+#   docker run --rm flowmesh:0.1.0 joiner --help
+#
+# The services run from their TypeScript sources through tsx (bin/flowmesh.js), as they
+# do in the repository: there is no separate build step for them.
+#
+# The eBPF probe is built in its own stage. bpf/Makefile generates bpf/vmlinux.h from
+# the BUILD host's /sys/kernel/btf/vmlinux (bpf/vmlinux.h is git-ignored and excluded
+# by .dockerignore), so the build host needs a BTF kernel (CONFIG_DEBUG_INFO_BTF; most
+# distribution kernels since 2020). The compiled object carries CO-RE relocations, so
+# the image runs on any BTF kernel new enough for the probe, not only on the build
+# host's. The target architecture is the build host's (bpf/Makefile reads uname -m):
+# build arm64 images on arm64 machines rather than under emulation.
+
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+# ---------------------------------------------------------------------------
+# probe: bpf/.output/flowprobe-loader (the eBPF object is embedded in it as a skeleton)
+FROM ${NODE_IMAGE} AS probe
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends \
+      clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev gcc libc6-dev make pkg-config \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /src/bpf
+COPY bpf/ ./
+RUN make \
+ && test -x .output/flowprobe-loader
+
+# ---------------------------------------------------------------------------
+# deps: production node_modules for the workspaces (tsx is a runtime dependency)
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY lib/package.json lib/
+COPY cli/package.json cli/
+COPY services/node-agent/package.json services/node-agent/
+COPY services/joiner/package.json services/joiner/
+COPY services/enricher/package.json services/enricher/
+COPY services/metadata-sync/package.json services/metadata-sync/
+RUN npm ci --omit=dev --no-audit --no-fund --loglevel=error
+
+# ---------------------------------------------------------------------------
+# runtime
+FROM ${NODE_IMAGE}
+# libbpf1 and libelf1: what flowprobe-loader links against (zlib is in the base image).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libbpf1 libelf1 \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+ENV NODE_ENV=production
+COPY --from=deps /app/node_modules ./node_modules
+COPY package.json package-lock.json ./
+COPY bin/ bin/
+COPY schemas/ schemas/
+COPY lib/ lib/
+COPY cli/ cli/
+COPY services/ services/
+# Where the agent looks by default (services/node-agent: DEFAULT_LOADER_PATH).
+COPY --from=probe /src/bpf/.output/flowprobe-loader bpf/.output/flowprobe-loader
+
+# Every service except the node agent runs unprivileged. The agent needs root with
+# CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN and CAP_SYS_PTRACE: docker-compose.kafka.yml and
+# deploy/kubernetes/agent-daemonset.yaml set `user: root` / `runAsUser: 0` for it.
+USER node
+EXPOSE 9400
+ENTRYPOINT ["node", "/app/bin/flowmesh.js"]
+CMD ["--help"]

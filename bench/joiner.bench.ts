@@ -1,0 +1,213 @@
+/**
+ * What the joiner costs. On one embedded broker, the same pre-loaded topic of
+ * generated halves (a realistic mix: Service-NAT pairs, pod pairs, external
+ * and unmatched halves, long-lived connections) is consumed by
+ *   - the joiner (decode, join, encode, produce, commit after produce), and
+ *   - a bare kafkajs loop (consume, produce the same bytes, commit),
+ * in alternating rounds, each with a fresh consumer group. A round is timed
+ * from the moment the consumer has joined until every input offset is
+ * committed. Memory per pending half is measured apart, on the join core
+ * holding decoded halves that never find a peer.
+ *
+ * Prints one JSON line: joiner_halves_per_s, bare_halves_per_s, ratio (target
+ * >= 0.7, best round of each), memory_bytes_per_pending_half.
+ *
+ * Run: node --import tsx bench/joiner.bench.ts [halves]
+ */
+import { randomUUID } from 'node:crypto';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { CompressionTypes, Partitioners, type Consumer, type Kafka } from 'kafkajs';
+import { createLogger, createRegistry, Health, loadConfig, RecordCodec, startMockBroker, type FlowHalf, type InputRecord, type MockBroker } from '@flowmesh/lib';
+import { testKafka } from '@flowmesh/lib/testing';
+import { DEFAULT_JOIN_SETTINGS, JoinCore, joinerOptions, startJoiner } from '@flowmesh/joiner';
+import { generateScenario } from '../services/joiner/test/support/flow-scenario.js';
+
+const TARGET_HALVES = Number(process.argv[2] ?? 80_000);
+const PARTITIONS = 8;
+const ROUNDS = 2;
+const COMMIT_INTERVAL_MS = 1000;
+const PENDING_SAMPLE = 100_000;
+
+const halfCodec = RecordCodec.local('FlowHalf');
+const round = (value: number, digits = 4) => Number(value.toPrecision(digits));
+
+/** The generated halves, in the order agents would produce them. */
+function halves(): FlowHalf[] {
+  // About eight halves per connection: mostly short, some long-lived.
+  const scenario = generateScenario({
+    seed: 2024,
+    connections: Math.ceil(TARGET_HALVES / 8),
+    spanWindows: 120,
+    skewWindows: 1,
+    graceMs: 10_000,
+    lateProbability: 0.01,
+    silentAgentProbability: 0.05,
+    dropProbability: 0.01,
+  });
+  return scenario.halves.map((h) => h.half);
+}
+
+async function preload(kafka: Kafka, topic: string, data: readonly FlowHalf[]): Promise<Map<number, number>> {
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  const messages = data.map((half) => ({ key: `${half.protocol}|${half.client_ip}|${half.client_port}`, value: halfCodec.encode(half) }));
+  for (let i = 0; i < messages.length; i += 2000) await producer.send({ topic, acks: -1, messages: messages.slice(i, i + 2000) });
+  // One half per partition from a day later: its watermark closes every window before it, so
+  // the joiner's tail does not wait for the idle timeout. It stays pending itself.
+  const last = data.reduce((max, h) => Math.max(max, h.window_end), 0);
+  const sentinel = { ...data[0]!, window_start: last + 86_400_000, window_end: last + 86_410_000 };
+  await producer.send({ topic, acks: -1, messages: Array.from({ length: PARTITIONS }, (_, partition) => ({ partition, key: 'sentinel', value: halfCodec.encode(sentinel) })) });
+  await producer.disconnect();
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(topic);
+  await admin.disconnect();
+  return new Map(ends.map((p) => [p.partition, Number(p.high)]));
+}
+
+/** Resolves with the time at which every partition's committed offset reached its target. */
+function committedAll(consumer: Consumer, topic: string, targets: Map<number, number>): Promise<number> {
+  const committed = new Map<number, number>();
+  return new Promise((resolve) => {
+    consumer.on(consumer.events.COMMIT_OFFSETS, (event) => {
+      for (const t of event.payload.topics) {
+        if (t.topic !== topic) continue;
+        for (const p of t.partitions) committed.set(p.partition, Number(p.offset));
+      }
+      if ([...targets].every(([partition, target]) => (committed.get(partition) ?? -1) >= target)) resolve(performance.now());
+    });
+  });
+}
+
+async function joinerRound(broker: MockBroker, topic: string, ends: Map<number, number>): Promise<number> {
+  const id = randomUUID().slice(0, 8);
+  const output = `joined-${id}`;
+  await broker.createTopic(output, PARTITIONS);
+  const config = loadConfig(joinerOptions, {
+    env: {},
+    flags: {
+      kafkaBrokers: broker.brokers,
+      inputTopic: topic,
+      outputTopic: output,
+      groupId: `bench-joiner-${id}`,
+      kafkaPartitions: PARTITIONS,
+      commitIntervalMs: COMMIT_INTERVAL_MS,
+      logLevel: 'error',
+      httpPort: 0,
+    },
+  });
+  const logger = createLogger('joiner', 'error');
+  const context = { logger, registry: createRegistry('joiner'), health: new Health(), signal: new AbortController().signal };
+  const joiner = await startJoiner(context, config);
+  const started = performance.now();
+  // Everything up to each partition's sentinel (which waits for a peer that never comes).
+  const targets = new Map([...ends].map(([partition, end]) => [partition, end - 1]));
+  const finished = await committedAll(joiner.stream.consumer, topic, targets);
+  const halvesIn = joiner.core.stats.halvesIn - PARTITIONS;
+  await joiner.stop();
+  return halvesIn / ((finished - started) / 1000);
+}
+
+async function bareRound(kafka: Kafka, broker: MockBroker, topic: string, ends: Map<number, number>): Promise<number> {
+  const id = randomUUID().slice(0, 8);
+  const output = `bare-${id}`;
+  await broker.createTopic(output, PARTITIONS);
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  const consumer = kafka.consumer({ groupId: `bench-bare-${id}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const finished = committedAll(consumer, topic, ends);
+  let records = 0;
+  let lastCommit = 0;
+  await consumer.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: 4,
+    eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
+      await producer.send({
+        topic: output,
+        acks: -1,
+        compression: CompressionTypes.None,
+        messages: batch.messages.map((m) => ({ key: m.key, value: m.value })),
+      });
+      records += batch.messages.length;
+      resolveOffset(batch.lastOffset());
+      await heartbeat();
+      const now = Date.now();
+      const done = Number(batch.lastOffset()) + 1 >= (ends.get(batch.partition) ?? 0);
+      if (done || now - lastCommit >= COMMIT_INTERVAL_MS) {
+        lastCommit = now;
+        await consumer.commitOffsets([{ topic, partition: batch.partition, offset: String(Number(batch.lastOffset()) + 1) }]);
+      }
+    },
+  });
+  const started = performance.now();
+  const end = await finished;
+  await consumer.disconnect();
+  await producer.disconnect();
+  return records / ((end - started) / 1000);
+}
+
+/** Heap bytes held per pending half by the join core (decoded halves, indexes, deadline order). */
+function memoryPerPendingHalf(data: readonly FlowHalf[]): number {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  // Encoded first, so that only what the core keeps is measured (the service decodes from fetch buffers).
+  const encoded = Array.from({ length: PENDING_SAMPLE }, (_, i) => {
+    const half = data[i % data.length]!;
+    return halfCodec.encode({ ...half, vantage: 'SRC', client_port: 1 + (i % 60_000), client_ip: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, server_ip: '10.244.3.17' });
+  });
+  const core = new JoinCore({ ...DEFAULT_JOIN_SETTINGS, graceMs: 1e12, maxPending: PENDING_SAMPLE * 2 });
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  for (let i = 0; i < encoded.length; i += 500) {
+    const batch: InputRecord<FlowHalf>[] = encoded.slice(i, i + 500).map((value, j) => ({
+      partition: 0,
+      offset: String(i + j),
+      key: Buffer.from(`6|10.244.0.1|${i + j}`),
+      value: halfCodec.decode(value),
+      timestamp: 0,
+    }));
+    core.accept(batch, Date.now());
+  }
+  gc();
+  const after = process.memoryUsage().heapUsed;
+  if (core.pending !== PENDING_SAMPLE) throw new Error(`expected ${PENDING_SAMPLE} pending, got ${core.pending}`);
+  return (after - before) / PENDING_SAMPLE;
+}
+
+const data = halves();
+const broker = await startMockBroker();
+try {
+  const kafka = testKafka(broker.brokers);
+  const input = `halves-bench-${randomUUID().slice(0, 8)}`;
+  await broker.createTopic(input, PARTITIONS);
+  const ends = await preload(kafka, input, data);
+  const joinerRates: number[] = [];
+  const bareRates: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    bareRates.push(await bareRound(kafka, broker, input, ends));
+    joinerRates.push(await joinerRound(broker, input, ends));
+  }
+  const joiner = Math.max(...joinerRates);
+  const bare = Math.max(...bareRates);
+  console.log(
+    JSON.stringify({
+      bench: 'joiner',
+      halves: data.length,
+      partitions: PARTITIONS,
+      rounds: ROUNDS,
+      joiner_halves_per_s: Math.round(joiner),
+      bare_halves_per_s: Math.round(bare),
+      ratio: round(joiner / bare, 3),
+      target_ratio: 0.7,
+      joiner_rounds: joinerRates.map((r) => Math.round(r)),
+      bare_rounds: bareRates.map((r) => Math.round(r)),
+      memory_bytes_per_pending_half: Math.round(memoryPerPendingHalf(data)),
+    }),
+  );
+} finally {
+  await broker.stop();
+}

@@ -1,0 +1,121 @@
+/**
+ * Enriches a batch of joined flows with two batched rounds of metadata reads:
+ * round 1 the addresses and container ids of every end, round 2 the details
+ * (pods, services, nodes) those named. With a warm cache neither round touches
+ * the store. Never throws because of the store: what cannot be resolved is left
+ * empty and the record says so in `enrichment`.
+ */
+import type { BlockList } from 'node:net';
+import type { EnrichedFlow, Enrichment, JoinedFlow, ObjectType } from '@flowmesh/lib';
+import { NO_GEO, type GeoLookup } from '../geo/geoip.js';
+import type { CachedMetadata, LookupAnswers } from '../metadata/cached-metadata.js';
+import { addressKey, containerKey } from '../metadata/source.js';
+import { describe, detailRequest, splitKey, type ObjectDetails } from './describe.js';
+import { identify, type Identified, type IdentifyContext } from './identify.js';
+import { Quality } from './quality.js';
+import { toEnrichedFlow, type ResolvedEnd } from './to-enriched-flow.js';
+
+export interface EnrichSettings {
+  clusterId: string;
+  /** How far outside an address interval a flow may fall and still be attributed to it, ms. */
+  skewToleranceMs: number;
+  clusterRanges: BlockList | null;
+}
+
+export interface EnrichEvents {
+  resolved?(objectType: ObjectType): void;
+  enriched?(status: Enrichment): void;
+  geoLooked?(found: boolean): void;
+}
+
+interface Identities {
+  src: Identified;
+  dst: Identified;
+  /** The Service behind `service_ip`, when the client dialled one. */
+  service: Identified | null;
+}
+
+export class BatchEnricher {
+  constructor(
+    private readonly metadata: CachedMetadata,
+    private readonly geo: GeoLookup | null,
+    private readonly settings: EnrichSettings,
+    private readonly events: EnrichEvents = {},
+  ) {}
+
+  async enrich(flows: readonly JoinedFlow[]): Promise<EnrichedFlow[]> {
+    const round1 = await this.metadata.lookup(firstRoundRequest(flows));
+    const identities = flows.map((flow) => this.identifyEnds(flow, round1));
+    // The dialled Service needs only its name, which round 1 gave: no details for it.
+    const round2 = await this.metadata.lookup(detailRequest(identities.flatMap((ids) => [ids.src.identity, ids.dst.identity])));
+    const answers: LookupAnswers = { ...round1, pod: round2.pod, service: round2.service, node: round2.node };
+    return flows.map((flow, i) => this.enrichOne(flow, identities[i]!, answers));
+  }
+
+  private identifyEnds(flow: JoinedFlow, answers: LookupAnswers): Identities {
+    const context: IdentifyContext = {
+      atMs: (flow.half.window_start + flow.half.window_end) / 2,
+      skewToleranceMs: this.settings.skewToleranceMs,
+      clusterRanges: this.settings.clusterRanges,
+    };
+    // A dialled Service address is in the cluster by definition: pretend an agent vouched for it.
+    const service = flow.service_ip === null ? null : identify({ ip: flow.service_ip, node: '', container_id: null }, answers, context);
+    return { src: identify(flow.src, answers, context), dst: identify(flow.dst, answers, context), service };
+  }
+
+  private enrichOne(flow: JoinedFlow, ids: Identities, answers: LookupAnswers): EnrichedFlow {
+    const quality = new Quality();
+    const src = this.resolveEnd(flow.src.ip, ids.src, answers, quality);
+    const dst = this.resolveEnd(flow.dst.ip, ids.dst, answers, quality);
+    if (ids.service) quality.merge(ids.service.quality);
+    const enriched = toEnrichedFlow(flow, {
+      src,
+      dst,
+      service: serviceOf(ids, dst.details),
+      clusterId: this.settings.clusterId,
+      enrichment: quality.value,
+    });
+    this.events.enriched?.(enriched.enrichment);
+    return enriched;
+  }
+
+  private resolveEnd(ip: string, identified: Identified, answers: LookupAnswers, quality: Quality): ResolvedEnd {
+    const details = describe(identified.identity, answers, identified.quality);
+    quality.merge(identified.quality);
+    this.events.resolved?.(details.object_type);
+    if (details.object_type !== 'external' || !this.geo) return { details, geo: NO_GEO };
+    const geo = this.geo.lookup(ip);
+    this.events.geoLooked?.(geo.geo_country !== null || geo.asn !== null);
+    return { details, geo };
+  }
+}
+
+function firstRoundRequest(flows: readonly JoinedFlow[]): { address: Set<string>; container: Set<string> } {
+  const address = new Set<string>();
+  const container = new Set<string>();
+  for (const flow of flows) {
+    address.add(addressKey(flow.src.ip));
+    address.add(addressKey(flow.dst.ip));
+    if (flow.service_ip !== null) address.add(addressKey(flow.service_ip));
+    if (flow.src.container_id) container.add(containerKey(flow.src.container_id));
+    if (flow.dst.container_id) container.add(containerKey(flow.dst.container_id));
+  }
+  return { address, container };
+}
+
+/**
+ * The Service the client dialled; else the one the server end itself is (an
+ * unmatched VIP); else one that routes to the server pod (the first by name when
+ * several do), so direct pod-to-pod calls still name their service.
+ */
+function serviceOf(ids: Identities, dst: ObjectDetails): { name: string; namespace: string } | null {
+  const dialled = ids.service?.identity;
+  if (dialled?.kind === 'service') {
+    const [namespace, name] = splitKey(dialled.key);
+    return { name, namespace };
+  }
+  if (dst.object_namespace === null) return null;
+  if (dst.object_type === 'service' && dst.object_name !== null) return { name: dst.object_name, namespace: dst.object_namespace };
+  const routing = dst.services[0];
+  return routing === undefined ? null : { name: routing, namespace: dst.object_namespace };
+}

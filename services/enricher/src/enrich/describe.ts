@@ -1,0 +1,96 @@
+/**
+ * Step 2 of resolving one end of a flow: the details of the object identify()
+ * named (workload, labels, node), read in one batched round for the whole batch.
+ */
+import type { ObjectType } from '@flowmesh/lib';
+import { pickIncarnation, type PodRecord } from '../kubemeta.js';
+import type { LookupAnswers, LookupRequest } from '../metadata/cached-metadata.js';
+import type { Identity } from './identify.js';
+import type { Quality } from './quality.js';
+
+/** The Kubernetes side of an EnrichedSide (process and geo fields come from elsewhere). */
+export interface ObjectDetails {
+  object_type: ObjectType;
+  object_name: string | null;
+  object_namespace: string | null;
+  node: string | null;
+  container_name: string | null;
+  workload_name: string | null;
+  workload_namespace: string | null;
+  workload_kind: string | null;
+  labels: Record<string, string>;
+  /** Services that route to the pod (sorted by name); empty for other objects. */
+  services: readonly string[];
+}
+
+/** The detail lookups a set of identities needs. */
+export function detailRequest(identities: Iterable<Identity>): LookupRequest {
+  const request = { pod: new Set<string>(), service: new Set<string>(), node: new Set<string>() };
+  for (const identity of identities) {
+    if (identity.kind === 'pod') request.pod.add(identity.key);
+    else if (identity.kind === 'service') request.service.add(identity.key);
+    else if (identity.kind === 'node') request.node.add(identity.name);
+  }
+  return request;
+}
+
+/** Details with every field present, in one order, so all of them share one object shape (fast to read and encode). */
+function blank(object_type: ObjectType): ObjectDetails {
+  return {
+    object_type,
+    object_name: null,
+    object_namespace: null,
+    node: null,
+    container_name: null,
+    workload_name: null,
+    workload_namespace: null,
+    workload_kind: null,
+    labels: {},
+    services: [],
+  };
+}
+
+export function describe(identity: Identity, answers: LookupAnswers, quality: Quality): ObjectDetails {
+  if (identity.kind === 'external' || identity.kind === 'unknown') return blank(identity.kind);
+  const details = blank(identity.kind);
+  if (identity.kind === 'node') {
+    const answer = answers.node.get(identity.name);
+    quality.note(answer, true);
+    details.object_name = identity.name;
+    details.node = identity.name;
+    details.labels = pickIncarnation(answer?.value ?? undefined, identity.uid ?? undefined)?.labels ?? {};
+    return details;
+  }
+  [details.object_namespace, details.object_name] = splitKey(identity.key);
+  if (identity.kind === 'service') {
+    const answer = answers.service.get(identity.key);
+    quality.note(answer, true);
+    details.labels = pickIncarnation(answer?.value ?? undefined, identity.uid ?? undefined)?.labels ?? {};
+    return details;
+  }
+  const answer = answers.pod.get(identity.key);
+  quality.note(answer, true);
+  details.container_name = identity.containerName;
+  const pod = pickIncarnation(answer?.value ?? undefined, identity.uid ?? undefined);
+  if (pod) {
+    const workload = workloadOf(pod);
+    details.node = pod.node;
+    details.workload_name = workload.name;
+    details.workload_namespace = details.object_namespace;
+    details.workload_kind = workload.kind;
+    details.labels = pod.labels;
+    details.services = pod.services;
+  }
+  return details;
+}
+
+/** A pod with no controller is its own workload. */
+function workloadOf(pod: PodRecord): { kind: string; name: string } {
+  return pod.workload ?? { kind: 'Pod', name: pod.name };
+}
+
+/** Splits a `namespace/name` key (names cannot contain '/'). */
+export function splitKey(key: string): [namespace: string, name: string] {
+  const slash = key.indexOf('/');
+  return [key.slice(0, slash), key.slice(slash + 1)];
+}

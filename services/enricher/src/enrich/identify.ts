@@ -1,0 +1,97 @@
+/**
+ * Step 1 of resolving one end of a flow: which object is it? Uses the address
+ * history (at the flow's time) and the container id; the details of the object
+ * (labels, workload, node) are read in step 2 (describe.ts), so a batch needs
+ * exactly two rounds of store reads.
+ *
+ * Order of evidence:
+ * 1. a container id the view knows names the pod exactly, and is the only way
+ *    to tell host-network pods apart (they share their node's address);
+ * 2. the holder of the address in the middle of the flow's window (IPs are
+ *    reused as pods come and go, so "who holds it now" would be wrong for late
+ *    or replayed flows): a pod, a Service VIP or a node;
+ * 3. a loopback address reported by an agent belongs to that agent's node;
+ * 4. otherwise the address is external, unless something says it is inside the
+ *    cluster (an agent reported that end, or it is in a cluster CIDR): then it is
+ *    unknown, and the record is PARTIAL.
+ */
+import { isIP, type BlockList } from 'node:net';
+import type { Endpoint } from '@flowmesh/lib';
+import { selectInterval } from '../kubemeta.js';
+import type { LookupAnswers } from '../metadata/cached-metadata.js';
+import { addressKey, containerKey, namespacedKey } from '../metadata/source.js';
+import { Quality } from './quality.js';
+
+/** An object of the view; `uid` picks the incarnation when a name was reused. */
+export type Identity =
+  | { kind: 'pod'; key: string; uid: string | null; containerName: string | null }
+  | { kind: 'service'; key: string; uid: string | null }
+  | { kind: 'node'; name: string; uid: string | null }
+  | { kind: 'external' }
+  | { kind: 'unknown' };
+
+export interface IdentifyContext {
+  /** The flow's time: the middle of its window. */
+  atMs: number;
+  skewToleranceMs: number;
+  /** Address ranges that belong to the cluster (pod, service and node CIDRs). */
+  clusterRanges: BlockList | null;
+}
+
+export interface Identified {
+  identity: Identity;
+  quality: Quality;
+}
+
+/** What identify() needs to know about an end: its address, and what an agent reported about it. */
+export type EndpointFacts = Pick<Endpoint, 'ip' | 'node' | 'container_id'>;
+
+export function identify(end: EndpointFacts, answers: LookupAnswers, context: IdentifyContext): Identified {
+  const quality = new Quality();
+
+  if (end.container_id) {
+    const answer = answers.container.get(containerKey(end.container_id));
+    quality.note(answer, true);
+    const container = answer?.value;
+    if (container) {
+      const key = namespacedKey(container.namespace, container.pod);
+      return { identity: { kind: 'pod', key, uid: container.podUid, containerName: container.container }, quality };
+    }
+  }
+
+  const addressAnswer = answers.address.get(addressKey(end.ip));
+  const holder = addressAnswer?.value ? selectInterval(addressAnswer.value, context.atMs, context.skewToleranceMs) : null;
+  const inCluster = end.node !== null || end.container_id !== null || inRanges(end.ip, context.clusterRanges);
+  quality.note(addressAnswer, inCluster);
+
+  if (holder) {
+    switch (holder.kind) {
+      case 'pod':
+        return { identity: { kind: 'pod', key: namespacedKey(holder.namespace ?? '', holder.name), uid: holder.uid, containerName: null }, quality };
+      case 'service':
+        return { identity: { kind: 'service', key: namespacedKey(holder.namespace ?? '', holder.name), uid: holder.uid }, quality };
+      case 'node':
+        return { identity: { kind: 'node', name: holder.name, uid: holder.uid }, quality };
+    }
+  }
+  if (end.node !== null && isLoopback(end.ip)) {
+    return { identity: { kind: 'node', name: end.node, uid: null }, quality };
+  }
+  // An address the view knows from other times is the cluster's, even if nobody held it then.
+  const knownAddress = (addressAnswer?.value?.length ?? 0) > 0;
+  if (knownAddress) quality.missing();
+  if (!addressAnswer || addressAnswer.provenance === 'failed' || inCluster || knownAddress) {
+    return { identity: { kind: 'unknown' }, quality };
+  }
+  return { identity: { kind: 'external' }, quality };
+}
+
+function inRanges(ip: string, ranges: BlockList | null): boolean {
+  const family = isIP(ip);
+  if (!ranges || family === 0) return false;
+  return ranges.check(ip, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+function isLoopback(ip: string): boolean {
+  return ip.startsWith('127.') || ip === '::1' || ip.startsWith('::ffff:127.');
+}

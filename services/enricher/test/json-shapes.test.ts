@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { sampleEnriched } from '@flowmesh/lib/testing';
+import { toEcs } from '../src/output/json/ecs.js';
+import { toFlatJson } from '../src/output/json/flat.js';
+import { encodeJson, JSON_SHAPE_NAMES } from '../src/output/json/json-shapes.js';
+import { toOcsf } from '../src/output/json/ocsf.js';
+
+// The server's half: it sent 48 kB and received 1.2 kB.
+const serverHalf = sampleEnriched({ vantage: 'DST', out_bytes: 48_000, in_bytes: 1200, out_pkts: 35, in_pkts: 9, reporter_node: 'node-b' });
+const external = sampleEnriched({
+  dst_addr: '203.0.113.80', dst_object_type: 'external', dst_object_name: null, dst_object_namespace: null,
+  dst_workload_name: null, dst_workload_kind: null, dst_workload_namespace: null, dst_labels: {},
+  dst_geo_country: 'NL', dst_geo_city: 'Amsterdam', dst_asn: 64500, dst_asn_org: 'Example Transit',
+});
+
+test('flat JSON is the Avro record field for field', () => {
+  const flow = sampleEnriched();
+  assert.deepEqual(toFlatJson(flow), flow);
+  assert.deepEqual(JSON.parse(encodeJson('flat', flow).toString()), flow);
+});
+
+test('ECS: source/destination counted client→server whoever reported; process and orchestrator of the reporting end', () => {
+  const doc = toEcs(serverHalf) as any;
+  assert.equal(doc['@timestamp'], new Date(serverHalf.timestamp).toISOString());
+  assert.deepEqual(doc.source, { ip: '10.244.1.7', port: 43512, bytes: 1200, packets: 9 });
+  assert.deepEqual(doc.destination, { ip: '10.244.2.9', port: 8080, bytes: 48_000, packets: 35 });
+  assert.deepEqual(doc.network, { transport: 'tcp', iana_number: '6', type: 'ipv4', bytes: 49_200, packets: 44, direction: 'ingress' });
+  assert.deepEqual(doc.process, { pid: 77, name: 'nginx' });
+  assert.equal(doc.host.name, 'node-b');
+  assert.deepEqual(doc.orchestrator, {
+    type: 'kubernetes', cluster: { id: 'demo' }, namespace: 'default',
+    resource: { type: 'pod', name: 'web-5c6b', parent: { type: 'deployment' } },
+  });
+  assert.deepEqual(doc.event.category, ['network']);
+  assert.deepEqual(doc.event.type, ['connection', 'start']);
+  assert.equal(doc.flowmesh.src.workload.name, 'client');
+  assert.deepEqual(doc.flowmesh.dst.labels, { app: 'web' });
+  assert.equal(doc.flowmesh.service.name, 'web');
+});
+
+test('ECS geo and AS of an external end', () => {
+  const doc = toEcs(external) as any;
+  assert.deepEqual(doc.destination.geo, { country_iso_code: 'NL', city_name: 'Amsterdam' });
+  assert.deepEqual(doc.destination.as, { number: 64500, organization: { name: 'Example Transit' } });
+  assert.equal(doc.source.geo, undefined, 'empty objects are left out');
+});
+
+test('OCSF Network Activity 4001', () => {
+  const doc = toOcsf(serverHalf) as any;
+  assert.equal(doc.class_uid, 4001);
+  assert.equal(doc.category_uid, 4);
+  assert.equal(doc.activity_id, 1, 'opened in the window: Open');
+  assert.equal(doc.type_uid, 400101);
+  assert.equal(doc.severity_id, 1);
+  assert.equal(doc.time, serverHalf.window_end);
+  assert.deepEqual(doc.traffic, { bytes_out: 1200, packets_out: 9, bytes_in: 48_000, packets_in: 35, bytes: 49_200, packets: 44 });
+  assert.deepEqual(doc.connection_info, { protocol_num: 6, protocol_name: 'tcp', protocol_ver_id: 4, direction_id: 3 });
+  assert.equal(doc.src_endpoint.ip, '10.244.1.7');
+  assert.equal(doc.src_endpoint.name, 'client-7d9f');
+  assert.equal(doc.dst_endpoint.port, 8080);
+  assert.deepEqual(doc.actor.process, { pid: 77, name: 'nginx' });
+  assert.equal(doc.device.hostname, 'node-b');
+  assert.equal(doc.metadata.version, '1.1.0');
+  assert.equal(doc.unmapped.flowmesh.dst.workload.kind, 'Deployment');
+
+  const out = toOcsf({ ...external, opened: false, closed: false }) as any;
+  assert.equal(out.activity_id, 6, 'neither opened nor closed: Traffic');
+  assert.equal(out.connection_info.direction_id, 2, 'pod → external: outbound');
+  assert.deepEqual(out.dst_endpoint.location, { country: 'NL', city: 'Amsterdam' });
+  assert.deepEqual(out.dst_endpoint.autonomous_system, { number: 64500, name: 'Example Transit' });
+});
+
+test('every shape encodes to one JSON document', () => {
+  for (const shape of JSON_SHAPE_NAMES) assert.equal(typeof JSON.parse(encodeJson(shape, sampleEnriched()).toString()), 'object');
+});

@@ -1,0 +1,154 @@
+/**
+ * CIDR sets for IPv4 and IPv6, checked on every half (twice), so the IPv4
+ * path works on 32-bit integers instead of node's BlockList (about 2.6 µs a
+ * check, too slow on the hot path).
+ */
+
+interface V4Range {
+  base: number;
+  mask: number;
+}
+
+interface V6Range {
+  /** The address as eight 16-bit groups. */
+  groups: number[];
+  prefix: number;
+}
+
+/** Parses dotted-quad IPv4 text to an unsigned 32-bit integer; null when it is not one. */
+export function parseIpv4(text: string): number | null {
+  let value = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46 /* . */) {
+      if (digits === 0 || ++dots > 3) return null;
+      value = value * 256 + part;
+      part = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      part = part * 10 + (c - 48);
+      if (++digits > 3 || part > 255) return null;
+    } else {
+      return null;
+    }
+  }
+  if (dots !== 3 || digits === 0) return null;
+  return value * 256 + part;
+}
+
+/** Parses IPv6 text (with `::` and an optional embedded IPv4 tail) to eight groups; null when invalid. */
+export function parseIpv6(text: string): number[] | null {
+  const zone = text.indexOf('%');
+  const address = zone >= 0 ? text.slice(0, zone) : text;
+  const halves = address.split('::');
+  if (halves.length > 2) return null;
+  const parseSide = (side: string): number[] | null => {
+    if (side === '') return [];
+    const groups: number[] = [];
+    const parts = side.split(':');
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i]!;
+      if (i === parts.length - 1 && part.includes('.')) {
+        const v4 = parseIpv4(part);
+        if (v4 === null) return null;
+        groups.push(Math.floor(v4 / 65536), v4 % 65536);
+      } else {
+        if (!/^[0-9a-fA-F]{1,4}$/.test(part)) return null;
+        groups.push(parseInt(part, 16));
+      }
+    }
+    return groups;
+  };
+  const head = parseSide(halves[0]!);
+  const tail = halves.length === 2 ? parseSide(halves[1]!) : [];
+  if (!head || !tail) return null;
+  if (halves.length === 1) return head.length === 8 ? head : null;
+  const missing = 8 - head.length - tail.length;
+  if (missing < 1) return null;
+  return [...head, ...new Array<number>(missing).fill(0), ...tail];
+}
+
+/** The IPv4 address inside an IPv4-mapped IPv6 address (::ffff:a.b.c.d), else null. */
+function mappedIpv4(groups: readonly number[]): number | null {
+  for (let i = 0; i < 5; i++) if (groups[i] !== 0) return null;
+  if (groups[5] !== 0xffff) return null;
+  return groups[6]! * 65536 + groups[7]!;
+}
+
+function v6PrefixMatches(address: readonly number[], range: V6Range): boolean {
+  let bits = range.prefix;
+  for (let i = 0; i < 8 && bits > 0; i++, bits -= 16) {
+    const take = Math.min(16, bits);
+    const mask = (0xffff << (16 - take)) & 0xffff;
+    if ((address[i]! & mask) !== (range.groups[i]! & mask)) return false;
+  }
+  return true;
+}
+
+function v4Mask(prefix: number): number {
+  return prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+}
+
+export class CidrSet {
+  private readonly v4: V4Range[] = [];
+  private readonly v6: V6Range[] = [];
+
+  /** Builds a set; throws listing every entry that is not a valid CIDR (or bare address). */
+  static parse(entries: readonly string[]): CidrSet {
+    const set = new CidrSet();
+    const problems = entries.map((entry) => set.add(entry)).filter((p): p is string => p !== null);
+    if (problems.length) throw new Error(problems.join('; '));
+    return set;
+  }
+
+  /** Which of `entries` are not valid CIDRs, for config validation. */
+  static problems(entries: readonly string[]): string[] {
+    const scratch = new CidrSet();
+    return entries.map((entry) => scratch.add(entry)).filter((p): p is string => p !== null);
+  }
+
+  get size(): number {
+    return this.v4.length + this.v6.length;
+  }
+
+  /** Adds `a.b.c.d/n`, `x::/n` or a bare address; returns a problem description or null. */
+  private add(entry: string): string | null {
+    const [address = '', prefixText, extra] = entry.trim().split('/');
+    if (extra !== undefined) return `${entry}: not a CIDR`;
+    const v4 = parseIpv4(address);
+    if (v4 !== null) {
+      const prefix = prefixText === undefined ? 32 : Number(prefixText);
+      if (!Number.isInteger(prefix) || prefix < 0 || prefix > 32 || prefixText === '') return `${entry}: IPv4 prefix must be 0-32`;
+      const mask = v4Mask(prefix);
+      this.v4.push({ base: (v4 & mask) >>> 0, mask });
+      return null;
+    }
+    const v6 = parseIpv6(address);
+    if (v6 !== null) {
+      const prefix = prefixText === undefined ? 128 : Number(prefixText);
+      if (!Number.isInteger(prefix) || prefix < 0 || prefix > 128 || prefixText === '') return `${entry}: IPv6 prefix must be 0-128`;
+      this.v6.push({ groups: v6, prefix });
+      return null;
+    }
+    return `${entry}: not an IPv4 or IPv6 CIDR`;
+  }
+
+  /** True when `ip` (textual IPv4 or IPv6, IPv4-mapped IPv6 included) lies in one of the ranges. */
+  contains(ip: string): boolean {
+    const v4 = parseIpv4(ip);
+    if (v4 !== null) return this.containsV4(v4);
+    const v6 = parseIpv6(ip);
+    if (v6 === null) return false;
+    const mapped = mappedIpv4(v6);
+    if (mapped !== null && this.containsV4(mapped)) return true;
+    return this.v6.some((range) => v6PrefixMatches(v6, range));
+  }
+
+  private containsV4(address: number): boolean {
+    for (const range of this.v4) if (((address & range.mask) >>> 0) === range.base) return true;
+    return false;
+  }
+}

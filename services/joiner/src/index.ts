@@ -1,0 +1,15 @@
+/**
+ * @flowmesh/joiner — pairs the halves of each conversation reported by the
+ * two ends' node agents (flowmesh.halves.v1) and emits one JoinedFlow per
+ * half (flowmesh.joined.v1). Semantics, settings and metrics: docs/joiner.md.
+ *
+ * The CLI registers `joinerCommand` (name, options, validation, start);
+ * `runJoiner` runs it from an already parsed config.
+ */
+export { joinerCommand, runJoiner, startJoiner, DEFAULT_GROUP_ID, type RunningJoiner } from './joiner-service.js';
+export { joinerOptions, joinerOwnOptions, joinSettings, joinerConfigProblems, type JoinerConfig } from './options.js';
+export { JoinCore, type PartitionView } from './join-core.js';
+export { DEFAULT_JOIN_SETTINGS, type JoinSettings } from './join-settings.js';
+export type { JoinStats } from './join-stats.js';
+export type { Emission } from './emission.js';
+export { JoinerProcessor, type JoinerProcessorOptions } from './joiner-processor.js';

@@ -1,0 +1,105 @@
+/**
+ * The join over all partitions a member owns, without Kafka: halves in,
+ * output records (each with the input offset it completes) out. Holds the
+ * member-wide cap on pending halves.
+ */
+import type { FlowHalf, InputRecord } from '@flowmesh/lib';
+import { AddressScope } from './address-scope.js';
+import type { Emission } from './emission.js';
+import type { JoinSettings } from './join-settings.js';
+import { newJoinStats, type JoinStats } from './join-stats.js';
+import { PartitionJoiner } from './partition-joiner.js';
+
+export interface PartitionView {
+  partition: number;
+  pending: number;
+  /** Latest window end seen, ms; -Infinity before the first half. */
+  watermark: number;
+}
+
+export class JoinCore {
+  readonly stats: JoinStats = newJoinStats();
+  private readonly scope: AddressScope;
+  private readonly partitions = new Map<number, PartitionJoiner>();
+  private pendingTotal = 0;
+
+  constructor(private readonly settings: JoinSettings) {
+    this.scope = new AddressScope(settings.clusterCidrs, settings.serviceCidrs);
+  }
+
+  get pending(): number {
+    return this.pendingTotal;
+  }
+
+  /** Joins one partition's records (offset order); returns what is ready to be produced. */
+  accept(records: readonly InputRecord<FlowHalf>[], nowMs: number): Emission[] {
+    const out: Emission[] = [];
+    for (const record of records) {
+      const joiner = this.partition(record.partition, nowMs);
+      const before = joiner.size;
+      joiner.accept(record, nowMs, out);
+      this.pendingTotal += joiner.size - before;
+      if (this.pendingTotal > this.settings.maxPending) this.evict(out);
+    }
+    return out;
+  }
+
+  /** Wall-clock housekeeping: releases the pending halves of idle partitions. */
+  tick(nowMs: number): Emission[] {
+    return this.forEachPartition((joiner, out) => joiner.releaseIfIdle(nowMs, out));
+  }
+
+  /** Releases every pending half of every partition (shutdown: nothing must stay behind). */
+  drain(): Emission[] {
+    return this.forEachPartition((joiner, out) => joiner.releaseAll(out));
+  }
+
+  /**
+   * Forgets revoked partitions without emitting: their pending halves' offsets
+   * were never committed, so the new owner reads and joins them again.
+   */
+  revoke(partitions: readonly number[]): void {
+    for (const partition of partitions) {
+      const joiner = this.partitions.get(partition);
+      if (!joiner) continue;
+      this.stats.handedOver += joiner.size;
+      this.pendingTotal -= joiner.size;
+      this.partitions.delete(partition);
+    }
+  }
+
+  /** Halves pending in one partition. */
+  pendingIn(partition: number): number {
+    return this.partitions.get(partition)?.size ?? 0;
+  }
+
+  view(): PartitionView[] {
+    return [...this.partitions.values()].map((j) => ({ partition: j.partition, pending: j.size, watermark: j.watermark }));
+  }
+
+  private partition(partition: number, nowMs: number): PartitionJoiner {
+    let joiner = this.partitions.get(partition);
+    if (!joiner) this.partitions.set(partition, (joiner = new PartitionJoiner(partition, this.settings, this.scope, this.stats, nowMs)));
+    return joiner;
+  }
+
+  private forEachPartition(action: (joiner: PartitionJoiner, out: Emission[]) => void): Emission[] {
+    const out: Emission[] = [];
+    for (const joiner of this.partitions.values()) {
+      const before = joiner.size;
+      action(joiner, out);
+      this.pendingTotal += joiner.size - before;
+    }
+    return out;
+  }
+
+  /** Makes room in the partition holding the most: it is the one growing the state. */
+  private evict(out: Emission[]): void {
+    while (this.pendingTotal > this.settings.maxPending) {
+      let largest: PartitionJoiner | undefined;
+      for (const joiner of this.partitions.values()) if (!largest || joiner.size > largest.size) largest = joiner;
+      if (!largest?.evictOne(out)) return;
+      this.pendingTotal--;
+    }
+  }
+}

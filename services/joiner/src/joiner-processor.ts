@@ -1,0 +1,122 @@
+/**
+ * The joiner as a stage of the shared consumer loop: decoded halves in, one
+ * encoded JoinedFlow out per half. A record completes its input offset only
+ * when it is produced, so a half held back for its peer holds back the
+ * partition's commit: that is what makes the join at-least-once.
+ */
+import type { FlowHalf, InputRecord, Logger, OutputMessage, OutputSink, RecordCodec, StreamProcessor } from '@flowmesh/lib';
+import type { Emission } from './emission.js';
+import type { JoinCore } from './join-core.js';
+import { invalidHalf } from './half-validation.js';
+import type { CommittedPosition, ReadProgress } from './read-progress.js';
+
+export interface JoinerProcessorOptions {
+  core: JoinCore;
+  outputCodec: RecordCodec<'JoinedFlow'>;
+  /** Re-encodes a rejected half for the dead-letter topic (the loop hands over decoded records). */
+  inputCodec: RecordCodec<'FlowHalf'>;
+  progress: ReadProgress;
+  /** Where the previous owner of a partition left off; absent in tests that do not care. */
+  committedPositions?: (partitions: readonly number[]) => Promise<Map<number, CommittedPosition>>;
+  logger: Logger;
+  now?: () => number;
+}
+
+export class JoinerProcessor implements StreamProcessor<FlowHalf> {
+  private readonly core: JoinCore;
+  private readonly now: () => number;
+  /** Per newly assigned partition: the previous owner's position, read before the first batch is counted. */
+  private readonly resuming = new Map<number, Promise<void>>();
+  /**
+   * Records that left the join but failed to produce. They are out of the
+   * core and their batch will not be handed over again (the core skips
+   * re-deliveries), so they are retried before anything else is sent.
+   */
+  private unsent: Emission[] = [];
+
+  constructor(private readonly options: JoinerProcessorOptions) {
+    this.core = options.core;
+    this.now = options.now ?? Date.now;
+  }
+
+  async handleBatch(records: readonly InputRecord<FlowHalf>[], sink: OutputSink): Promise<void> {
+    const partition = records[0]?.partition;
+    if (partition === undefined) return;
+    await this.resuming.get(partition);
+    const valid: InputRecord<FlowHalf>[] = [];
+    const rejected: { record: InputRecord<FlowHalf>; error: Error }[] = [];
+    for (const record of records) {
+      this.options.progress.read(partition, Number(record.offset));
+      const problem = invalidHalf(record.value);
+      if (problem) rejected.push({ record, error: problem });
+      else valid.push(record);
+    }
+    const emissions = this.core.accept(valid, this.now());
+    await Promise.all([this.send(emissions, sink), ...rejected.map(({ record, error }) => this.deadLetter(record, error, sink))]);
+  }
+
+  async onAssignment(assigned: readonly number[], revoked: readonly number[]): Promise<void> {
+    // Revoked partitions were not committed past their pending halves: the new owner re-reads them.
+    this.core.revoke(revoked);
+    this.unsent = this.unsent.filter((e) => !revoked.includes(e.ref.partition));
+    for (const partition of revoked) {
+      this.options.progress.forget(partition);
+      this.resuming.delete(partition);
+    }
+    const lookup = this.options.committedPositions;
+    if (!lookup || !assigned.length) return;
+    const positions = lookup(assigned).then(
+      (found) => {
+        for (const [partition, position] of found) this.options.progress.resumeFrom(partition, position);
+      },
+      (error: Error) => this.options.logger.warn({ err: error.message }, 'cannot read committed offsets; re-reads after this assignment are not counted'),
+    );
+    for (const partition of assigned) this.resuming.set(partition, positions);
+    await positions;
+    for (const partition of assigned) if (this.resuming.get(partition) === positions) this.resuming.delete(partition);
+  }
+
+  async onTick(nowMs: number, sink: OutputSink): Promise<void> {
+    await this.send(this.core.tick(nowMs), sink);
+  }
+
+  /** Shutdown: emit every pending half (PEER_MISSING unless neighbours pair), so the final commit covers everything read. */
+  async drain(sink: OutputSink): Promise<void> {
+    await this.send(this.core.drain(), sink);
+  }
+
+  /**
+   * The metadata to store with a commit of `offset` in `partition` (see
+   * read-progress.ts); null while the previous owner's note is still being
+   * read, so that it is not overwritten before it is known.
+   */
+  commitNote(partition: number, offset: string): string | null {
+    if (this.resuming.has(partition)) return null;
+    return this.options.progress.note(partition, Number(offset), this.core.pendingIn(partition));
+  }
+
+  private async send(fresh: readonly Emission[], sink: OutputSink): Promise<void> {
+    for (const { ref } of fresh) this.options.progress.sending(ref.partition, 1);
+    const emissions = this.unsent.length ? [...this.unsent.splice(0), ...fresh] : fresh;
+    if (!emissions.length) return;
+    const messages: OutputMessage[] = new Array(emissions.length);
+    for (let i = 0; i < emissions.length; i++) {
+      const { record, key } = emissions[i]!;
+      messages[i] = { key, value: this.options.outputCodec.encode(record) };
+    }
+    try {
+      await sink.send(
+        messages,
+        emissions.map((e) => e.ref),
+      );
+    } catch (error) {
+      this.unsent.push(...emissions);
+      throw error;
+    }
+    for (const { ref } of emissions) this.options.progress.sent(ref.partition, 1);
+  }
+
+  private deadLetter(record: InputRecord<FlowHalf>, error: Error, sink: OutputSink): Promise<void> {
+    return sink.deadLetter(record, { key: record.key, value: this.options.inputCodec.encode(record.value) }, error);
+  }
+}

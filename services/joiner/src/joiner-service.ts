@@ -1,0 +1,94 @@
+/** Wires the joiner from its config: the join core, its processor in the shared stage loop, metrics. */
+import {
+  createKafka,
+  defineServiceCommand,
+  kafkaConnectionProblems,
+  RecordCodec,
+  runServiceCommand,
+  startStage,
+  type RunningService,
+  type RunningStream,
+  type ServiceContext,
+  type ServiceHandle,
+} from '@flowmesh/lib';
+import type { Admin } from 'kafkajs';
+import { attachCommitNotes } from './commit-notes.js';
+import { JoinCore } from './join-core.js';
+import { registerJoinerMetrics } from './joiner-metrics.js';
+import { JoinerProcessor } from './joiner-processor.js';
+import { joinerConfigProblems, joinerOptions, joinSettings, type JoinerConfig } from './options.js';
+import { ReadProgress, type CommittedPosition } from './read-progress.js';
+
+export interface RunningJoiner extends RunningService {
+  core: JoinCore;
+  progress: ReadProgress;
+  /** The consumer loop (its kafkajs consumer emits instrumentation events). */
+  stream: RunningStream;
+}
+
+export const DEFAULT_GROUP_ID = 'flowmesh-joiner';
+
+/** Starts the joiner inside a service context (logger, registry, health). */
+export async function startJoiner(context: ServiceContext, config: JoinerConfig): Promise<RunningJoiner> {
+  const { logger, registry } = context;
+  const settings = joinSettings(config);
+  const core = new JoinCore(settings);
+  const progress = new ReadProgress();
+  const groupId = config.groupId ?? DEFAULT_GROUP_ID;
+  const admin = createKafka(config, logger).admin();
+  await admin.connect();
+  registerJoinerMetrics(registry, {
+    stats: core.stats,
+    rereads: progress.counts,
+    partitions: () => core.view(),
+    maxPending: settings.maxPending,
+    now: Date.now,
+  });
+
+  let processor: JoinerProcessor | undefined;
+  const stage = await startStage(context, { ...config, groupId }, {
+    stage: 'joiner',
+    inputTopic: config.inputTopic,
+    outputTopic: config.outputTopic,
+    inputRecord: 'FlowHalf',
+    outputRecord: 'JoinedFlow',
+    tickMs: config.tickMs,
+    createProcessor: (outputCodec) =>
+      (processor = new JoinerProcessor({
+        core,
+        outputCodec,
+        inputCodec: RecordCodec.local('FlowHalf'),
+        progress,
+        committedPositions: (partitions) => committedPositions(admin, groupId, config.inputTopic, partitions),
+        logger,
+      })),
+    onStopped: () => admin.disconnect(),
+  });
+  attachCommitNotes(stage.stream.consumer, config.inputTopic, (partition, offset) => processor?.commitNote(partition, offset) ?? null);
+  logger.info({ inputTopic: config.inputTopic, outputTopic: config.outputTopic, groupId, settings }, 'joiner running');
+  return { core, progress, stream: stage.stream, stop: () => stage.stop() };
+}
+
+async function committedPositions(admin: Admin, groupId: string, topic: string, partitions: readonly number[]): Promise<Map<number, CommittedPosition>> {
+  const [found] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  const wanted = new Set(partitions);
+  return new Map(
+    (found?.partitions ?? [])
+      .filter((p) => wanted.has(p.partition))
+      .map((p) => [p.partition, { offset: Number(p.offset), metadata: p.metadata }]),
+  );
+}
+
+/** `flowmesh joiner`: what the CLI registers. */
+export const joinerCommand = defineServiceCommand({
+  name: 'joiner',
+  summary: 'Pair the two halves of every conversation (flowmesh.halves.v1 -> flowmesh.joined.v1), one record per half.',
+  options: joinerOptions,
+  validate: (config) => [...kafkaConnectionProblems(config), ...joinerConfigProblems(config)],
+  start: startJoiner,
+});
+
+/** Runs the joiner from parsed options until SIGTERM/SIGINT (or `shutdown()` on the handle). */
+export function runJoiner(config: JoinerConfig, options: { installSignalHandlers?: boolean } = {}): Promise<ServiceHandle> {
+  return runServiceCommand(joinerCommand, config, options);
+}

@@ -1,0 +1,185 @@
+/**
+ * The join for one input partition. Both halves of a conversation share the
+ * partition (the key is the client endpoint), so partitions never talk to
+ * each other.
+ *
+ * A half that arrives looks for its peer in its own window (exact conversation,
+ * then the Service-NAT bridge). Found: both are emitted MATCHED. Otherwise it
+ * waits until its deadline: the end of its window plus `skewWindows` windows
+ * plus the grace period, in event time (the partition's watermark: the latest
+ * window end seen). At the deadline it looks once more, in the neighbouring
+ * windows, nearest first; found: both MATCHED, else it leaves as PEER_MISSING.
+ * Neighbours are tried only at the deadline so that a half never takes a
+ * neighbour whose exact peer is still on its way.
+ */
+import { isAscii } from 'node:buffer';
+import type { FlowHalf, InputRecord, Match } from '@flowmesh/lib';
+import type { AddressScope } from './address-scope.js';
+import type { Emission } from './emission.js';
+import { joinedFlow } from './joined-flow.js';
+import type { JoinSettings } from './join-settings.js';
+import type { JoinStats } from './join-stats.js';
+import { opposite, type PendingHalf } from './pending-half.js';
+import { PendingHalves } from './pending-halves.js';
+
+export class PartitionJoiner {
+  private readonly pending = new PendingHalves();
+  /** Latest window end seen (event time); windows ending at or before `watermark - grace` are closed. */
+  private eventWatermark = Number.NEGATIVE_INFINITY;
+  private lastInputAt: number;
+  /** Offsets below it were already handled by this member. */
+  private nextOffset = -1;
+  private seq = 0;
+
+  constructor(
+    readonly partition: number,
+    private readonly settings: JoinSettings,
+    private readonly scope: AddressScope,
+    private readonly stats: JoinStats,
+    nowMs: number,
+  ) {
+    this.lastInputAt = nowMs;
+  }
+
+  get size(): number {
+    return this.pending.size;
+  }
+
+  get watermark(): number {
+    return this.eventWatermark;
+  }
+
+  /** Joins one half; emissions it causes (its own, its peer's, released halves) go to `out`. */
+  accept(record: InputRecord<FlowHalf>, nowMs: number, out: Emission[]): void {
+    const offset = Number(record.offset);
+    if (offset < this.nextOffset) {
+      // Re-delivered to the member that handled it (the consumer re-seeked): already emitted or still pending.
+      this.stats.redelivered++;
+      return;
+    }
+    this.nextOffset = offset + 1;
+    this.lastInputAt = nowMs;
+    this.stats.halvesIn++;
+
+    const half = record.value;
+    const entry = this.describe(record);
+    if (!this.scope.isInCluster(half.vantage === 'SRC' ? half.server_ip : half.client_ip)) {
+      this.emit(entry, 'EXTERNAL', null, out);
+    } else {
+      if (half.window_end + this.settings.graceMs <= this.eventWatermark) this.stats.late++;
+      const peer = this.findPeer(entry, [entry.window]);
+      // A half already past its deadline is released by releaseDue below, like any other.
+      if (peer) this.emitPair(entry, peer, out);
+      else this.pending.add(entry);
+    }
+    this.advanceWatermark(half.window_end, nowMs);
+    this.releaseDue(out);
+  }
+
+  /** Releases everything when the partition has had no input for the idle timeout. */
+  releaseIfIdle(nowMs: number, out: Emission[]): void {
+    if (this.pending.size === 0 || nowMs - this.lastInputAt < this.settings.idleTimeoutMs) return;
+    this.stats.idleReleased += this.pending.size;
+    this.releaseAll(out);
+  }
+
+  /** Releases every pending half, deadline order, still pairing neighbours among them. */
+  releaseAll(out: Emission[]): void {
+    for (let entry = this.pending.first(); entry; entry = this.pending.first()) {
+      this.pending.remove(entry);
+      this.release(entry, out);
+    }
+  }
+
+  /** Emits the half closest to its deadline as PEER_MISSING to make room; false when nothing is pending. */
+  evictOne(out: Emission[]): boolean {
+    const entry = this.pending.first();
+    if (!entry) return false;
+    this.pending.remove(entry);
+    this.stats.evicted++;
+    this.emit(entry, 'PEER_MISSING', null, out);
+    return true;
+  }
+
+  private describe(record: InputRecord<FlowHalf>): PendingHalf {
+    const half = record.value;
+    const interval = half.window_end - half.window_start;
+    const dialledService = half.vantage === 'SRC' && this.scope.isServiceAddress(half.server_ip);
+    const loopbackNode = this.scope.isLoopback(half.client_ip) ? `|${half.node}` : '';
+    return {
+      half,
+      ref: { partition: record.partition, offset: record.offset },
+      key: ownedKey(record.key),
+      vantage: half.vantage,
+      conversation: `${half.protocol}|${half.client_ip}|${half.client_port}${loopbackNode}`,
+      server: `${half.server_ip}|${half.server_port}`,
+      window: half.window_start,
+      interval,
+      dialledService,
+      bridgeable: half.vantage === 'SRC' ? dialledService : !this.scope.isServiceAddress(half.server_ip),
+      deadline: half.window_end + this.settings.skewWindows * interval + this.settings.graceMs,
+      seq: this.seq++,
+    };
+  }
+
+  private advanceWatermark(windowEnd: number, nowMs: number): void {
+    if (windowEnd > nowMs + this.settings.maxClockAheadMs) {
+      // One node with a clock far ahead must not close every other node's windows.
+      this.stats.clockAhead++;
+      return;
+    }
+    if (windowEnd > this.eventWatermark) this.eventWatermark = windowEnd;
+  }
+
+  private releaseDue(out: Emission[]): void {
+    for (let entry = this.pending.first(); entry && entry.deadline <= this.eventWatermark; entry = this.pending.first()) {
+      this.pending.remove(entry);
+      this.release(entry, out);
+    }
+  }
+
+  /** Last chance for a half (not pending any more): a peer in a neighbouring window, else PEER_MISSING. */
+  private release(entry: PendingHalf, out: Emission[]): void {
+    const peer = this.findPeer(entry, neighbourWindows(entry.window, entry.interval, this.settings.skewWindows));
+    if (peer) this.emitPair(entry, peer, out);
+    else this.emit(entry, 'PEER_MISSING', null, out);
+  }
+
+  private findPeer(entry: PendingHalf, windows: Iterable<number>): PendingHalf | undefined {
+    const want = opposite(entry.vantage);
+    for (const window of windows) {
+      const peer =
+        this.pending.findExact(want, entry.conversation, entry.server, window) ??
+        (entry.bridgeable ? this.pending.findBridge(want, entry.conversation, entry.server, window) : undefined);
+      if (peer) return peer;
+    }
+    return undefined;
+  }
+
+  /** `peer` is pending; `entry` is not (it just arrived or was just taken out). */
+  private emitPair(entry: PendingHalf, peer: PendingHalf, out: Emission[]): void {
+    this.pending.remove(peer);
+    this.emit(entry, 'MATCHED', peer, out);
+    this.emit(peer, 'MATCHED', entry, out);
+  }
+
+  private emit(entry: PendingHalf, match: Match, peer: PendingHalf | null, out: Emission[]): void {
+    const client = entry.vantage === 'SRC' ? entry : peer;
+    this.stats.out[match]++;
+    out.push({ record: joinedFlow(entry.half, match, peer?.half ?? null, client?.dialledService ?? false), key: entry.key, ref: entry.ref });
+  }
+}
+
+/** Windows at distance 1..n on either side, nearest first, the older of two equally near first. */
+function* neighbourWindows(window: number, interval: number, n: number): Generator<number> {
+  for (let k = 1; k <= n; k++) {
+    yield window - k * interval;
+    yield window + k * interval;
+  }
+}
+
+/** The input key, detached from the fetch buffer it points into (else a pending half pins the whole fetch). */
+function ownedKey(key: Buffer | null): Buffer | string | null {
+  if (!key) return null;
+  return isAscii(key) ? key.toString('latin1') : Buffer.from(key);
+}

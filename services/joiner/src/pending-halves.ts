@@ -1,0 +1,102 @@
+/**
+ * The pending halves of one partition: two lookup indexes per vantage (the
+ * exact conversation key and the Service-NAT bridge key) and an order by
+ * release deadline. Deadlines fall on window boundaries, so there are few
+ * distinct ones: a sorted list of deadlines with an insertion-ordered set per
+ * deadline beats a heap and removes in O(1).
+ */
+import type { Vantage } from '@flowmesh/lib';
+import { bridgeKey, exactKey, type PendingHalf } from './pending-half.js';
+
+/** Several pending halves may share a key (duplicated input, port reuse); the oldest is used first. */
+class MultiIndex {
+  private readonly map = new Map<string, PendingHalf | PendingHalf[]>();
+
+  add(key: string, entry: PendingHalf): void {
+    const current = this.map.get(key);
+    if (current === undefined) this.map.set(key, entry);
+    else if (Array.isArray(current)) current.push(entry);
+    else this.map.set(key, [current, entry]);
+  }
+
+  remove(key: string, entry: PendingHalf): void {
+    const current = this.map.get(key);
+    if (current === entry) this.map.delete(key);
+    else if (Array.isArray(current)) {
+      const at = current.indexOf(entry);
+      if (at >= 0) current.splice(at, 1);
+      if (current.length === 1) this.map.set(key, current[0]!);
+    }
+  }
+
+  /** The oldest entry under `key` that `accept` takes. */
+  find(key: string, accept: (entry: PendingHalf) => boolean): PendingHalf | undefined {
+    const current = this.map.get(key);
+    if (current === undefined) return undefined;
+    if (!Array.isArray(current)) return accept(current) ? current : undefined;
+    return current.find(accept);
+  }
+}
+
+const ANY = (): boolean => true;
+
+export class PendingHalves {
+  private readonly exact: Record<Vantage, MultiIndex> = { SRC: new MultiIndex(), DST: new MultiIndex() };
+  private readonly bridge: Record<Vantage, MultiIndex> = { SRC: new MultiIndex(), DST: new MultiIndex() };
+  private readonly byDeadline = new Map<number, Set<PendingHalf>>();
+  /** Distinct deadlines, ascending. */
+  private readonly deadlines: number[] = [];
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  add(entry: PendingHalf): void {
+    this.exact[entry.vantage].add(exactKey(entry.conversation, entry.server, entry.window), entry);
+    if (entry.bridgeable) this.bridge[entry.vantage].add(bridgeKey(entry.conversation, entry.window), entry);
+    let bucket = this.byDeadline.get(entry.deadline);
+    if (!bucket) {
+      this.byDeadline.set(entry.deadline, (bucket = new Set()));
+      this.insertDeadline(entry.deadline);
+    }
+    bucket.add(entry);
+    this.count++;
+  }
+
+  remove(entry: PendingHalf): void {
+    const bucket = this.byDeadline.get(entry.deadline);
+    if (!bucket?.delete(entry)) return;
+    this.count--;
+    if (bucket.size === 0) {
+      this.byDeadline.delete(entry.deadline);
+      this.deadlines.splice(this.deadlines.indexOf(entry.deadline), 1);
+    }
+    this.exact[entry.vantage].remove(exactKey(entry.conversation, entry.server, entry.window), entry);
+    if (entry.bridgeable) this.bridge[entry.vantage].remove(bridgeKey(entry.conversation, entry.window), entry);
+  }
+
+  /** A pending half of `vantage` with exactly this conversation, server and window. */
+  findExact(vantage: Vantage, conversation: string, server: string, window: number): PendingHalf | undefined {
+    return this.exact[vantage].find(exactKey(conversation, server, window), ANY);
+  }
+
+  /** A bridgeable pending half of `vantage` in this conversation and window whose server differs from `server`. */
+  findBridge(vantage: Vantage, conversation: string, server: string, window: number): PendingHalf | undefined {
+    return this.bridge[vantage].find(bridgeKey(conversation, window), (entry) => entry.server !== server);
+  }
+
+  /** The pending half released first: earliest deadline, then earliest arrival. */
+  first(): PendingHalf | undefined {
+    const deadline = this.deadlines[0];
+    if (deadline === undefined) return undefined;
+    return this.byDeadline.get(deadline)?.values().next().value;
+  }
+
+  private insertDeadline(deadline: number): void {
+    // New deadlines are nearly always the latest: scan from the end.
+    let at = this.deadlines.length;
+    while (at > 0 && this.deadlines[at - 1]! > deadline) at--;
+    this.deadlines.splice(at, 0, deadline);
+  }
+}

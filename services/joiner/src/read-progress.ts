@@ -1,0 +1,99 @@
+/**
+ * Counting what a member reads twice. With each offset commit the joiner
+ * leaves a note in the commit's metadata: how far it had read, and how many
+ * halves at or above the committed offset it had already produced. Whoever
+ * owns the partition next (this member after a rebalance, or a restarted one
+ * after a crash) reads the note back with the committed offset: every offset
+ * between the commit and the note's read mark is a re-read, and the produced
+ * count is how many records it will produce a second time (exact as of the
+ * last commit; what was produced after it, at most one commit interval, is
+ * not known to anyone).
+ */
+
+export interface ProgressNote {
+  /** Next offset the writer would have read. */
+  read: number;
+  /** Halves at or above the committed offset whose records were already produced. */
+  produced: number;
+}
+
+const PREFIX = 'flowmesh-joiner/1 ';
+
+export function encodeNote(note: ProgressNote): string {
+  return `${PREFIX}read=${note.read} produced=${note.produced}`;
+}
+
+/** The note in a commit's metadata; null when there is none or it is someone else's. */
+export function decodeNote(metadata: string | null | undefined): ProgressNote | null {
+  if (!metadata?.startsWith(PREFIX)) return null;
+  const match = /^read=(\d+) produced=(\d+)$/.exec(metadata.slice(PREFIX.length));
+  return match ? { read: Number(match[1]), produced: Number(match[2]) } : null;
+}
+
+/** A partition's committed offset and its metadata, as the group coordinator holds them. */
+export interface CommittedPosition {
+  offset: number;
+  metadata: string | null;
+}
+
+export interface RereadCounts {
+  /** Halves read again at offsets a previous reading had already reached. */
+  rereads: number;
+  /** Records produced again (as of the previous owner's last commit). */
+  duplicates: number;
+}
+
+interface PartitionProgress {
+  nextRead: number;
+  /** Records emitted but not yet acknowledged by the broker. */
+  inFlight: number;
+  /** Offsets in [from, to) are re-reads. */
+  rereadFrom: number;
+  rereadTo: number;
+}
+
+export class ReadProgress {
+  readonly counts: RereadCounts = { rereads: 0, duplicates: 0 };
+  private readonly partitions = new Map<number, PartitionProgress>();
+
+  private state(partition: number): PartitionProgress {
+    let state = this.partitions.get(partition);
+    if (!state) this.partitions.set(partition, (state = { nextRead: 0, inFlight: 0, rereadFrom: 0, rereadTo: 0 }));
+    return state;
+  }
+
+  /** The previous owner's commit, read back when the partition was assigned. */
+  resumeFrom(partition: number, committed: CommittedPosition): void {
+    const note = decodeNote(committed.metadata);
+    if (!note || committed.offset < 0) return;
+    const state = this.state(partition);
+    state.rereadFrom = committed.offset;
+    state.rereadTo = note.read;
+    this.counts.duplicates += note.produced;
+  }
+
+  read(partition: number, offset: number): void {
+    const state = this.state(partition);
+    if (offset >= state.rereadFrom && offset < state.rereadTo) this.counts.rereads++;
+    if (offset >= state.nextRead) state.nextRead = offset + 1;
+  }
+
+  sending(partition: number, records: number): void {
+    this.state(partition).inFlight += records;
+  }
+
+  sent(partition: number, records: number): void {
+    this.state(partition).inFlight -= records;
+  }
+
+  /** The note for a commit of `offset`; `pending` halves of the partition are held (not produced). */
+  note(partition: number, offset: number, pending: number): string {
+    const state = this.state(partition);
+    const produced = Math.max(0, state.nextRead - offset - pending - state.inFlight);
+    return encodeNote({ read: Math.max(state.nextRead, offset), produced });
+  }
+
+  forget(partition: number): void {
+    this.partitions.delete(partition);
+  }
+}

@@ -1,0 +1,131 @@
+/** The processor against a fake sink: what completes which offset, failures, hand-over and the progress note. */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { createLogger, RecordCodec, type FlowHalf, type InputRecord, type InputRef, type OutputMessage, type OutputSink } from '@flowmesh/lib';
+import { sampleHalf } from '@flowmesh/lib/testing';
+import { JoinCore } from '../src/join-core.js';
+import { DEFAULT_JOIN_SETTINGS } from '../src/join-settings.js';
+import { JoinerProcessor } from '../src/joiner-processor.js';
+import { decodeNote, encodeNote, ReadProgress, type CommittedPosition } from '../src/read-progress.js';
+
+const T0 = 1_763_700_000_000;
+const NOW = T0 + 3_600_000;
+const joinedCodec = RecordCodec.local('JoinedFlow');
+
+class FakeSink implements OutputSink {
+  readonly produced: OutputMessage[] = [];
+  readonly completed: string[] = [];
+  readonly deadLettered: { ref: string; reason: string }[] = [];
+  failNext = 0;
+
+  async send(messages: readonly OutputMessage[], completes: readonly InputRef[]): Promise<void> {
+    if (this.failNext > 0) {
+      this.failNext--;
+      throw new Error('broker unavailable');
+    }
+    this.produced.push(...messages);
+    this.completed.push(...completes.map((r) => `${r.partition}:${r.offset}`));
+  }
+
+  async deadLetter(ref: InputRef, _raw: unknown, error: unknown): Promise<void> {
+    this.deadLettered.push({ ref: `${ref.partition}:${ref.offset}`, reason: (error as { reason: string }).reason });
+  }
+}
+
+function setup(positions?: Map<number, CommittedPosition>) {
+  const core = new JoinCore({ ...DEFAULT_JOIN_SETTINGS, graceMs: 10_000 });
+  const progress = new ReadProgress();
+  const processor = new JoinerProcessor({
+    core,
+    outputCodec: joinedCodec,
+    inputCodec: RecordCodec.local('FlowHalf'),
+    progress,
+    logger: createLogger('joiner-test', 'silent'),
+    now: () => NOW,
+    ...(positions ? { committedPositions: async () => positions } : {}),
+  });
+  return { core, progress, processor, sink: new FakeSink() };
+}
+
+const record = (partition: number, offset: number, value: FlowHalf): InputRecord<FlowHalf> => ({
+  partition,
+  offset: String(offset),
+  key: Buffer.from(`${value.protocol}|${value.client_ip}|${value.client_port}`),
+  value,
+  timestamp: NOW,
+});
+const client = (overrides: Partial<FlowHalf> = {}) => sampleHalf({ vantage: 'SRC', ...overrides });
+const server = (overrides: Partial<FlowHalf> = {}) => sampleHalf({ vantage: 'DST', node: 'node-b', server_ip: '10.244.2.9', server_port: 8080, ...overrides });
+
+describe('joiner processor', () => {
+  test('a matched pair is produced with the input key and completes both offsets; a waiting half completes nothing', async () => {
+    const { processor, sink } = setup();
+    await processor.handleBatch([record(0, 0, client())], sink);
+    assert.deepEqual(sink.completed, []);
+    await processor.handleBatch([record(0, 1, server())], sink);
+    assert.deepEqual(sink.completed.sort(), ['0:0', '0:1']);
+    assert.deepEqual(sink.produced.map((m) => m.key), ['6|10.244.1.7|43512', '6|10.244.1.7|43512']);
+    const decoded = sink.produced.map((m) => joinedCodec.decode(m.value));
+    assert.deepEqual(decoded.map((r) => [r.half.vantage, r.match, r.dst.ip, r.service_ip]).sort(), [
+      ['DST', 'MATCHED', '10.244.2.9', '10.96.0.20'],
+      ['SRC', 'MATCHED', '10.244.2.9', '10.96.0.20'],
+    ]);
+  });
+
+  test('a half that cannot be placed in time goes to the dead-letter topic, the rest of the batch is joined', async () => {
+    const { processor, sink } = setup();
+    const broken = client({ window_end: T0 });
+    await processor.handleBatch([record(0, 0, broken), record(0, 1, client({ server_ip: '8.8.8.8' }))], sink);
+    assert.deepEqual(sink.deadLettered, [{ ref: '0:0', reason: 'invalid-window' }]);
+    assert.deepEqual(sink.completed, ['0:1']);
+  });
+
+  test('records that failed to produce are retried first and their re-delivered batch is skipped', async () => {
+    const { processor, sink, core } = setup();
+    await processor.handleBatch([record(0, 0, client())], sink);
+    sink.failNext = 1;
+    const batch = [record(0, 1, server())];
+    await assert.rejects(processor.handleBatch(batch, sink), /broker unavailable/);
+    await processor.handleBatch(batch, sink); // kafkajs retries the batch
+    assert.deepEqual(sink.completed.sort(), ['0:0', '0:1']);
+    assert.equal(sink.produced.length, 2);
+    assert.equal(core.stats.redelivered, 1);
+  });
+
+  test('a revoked partition leaves nothing behind: no pending half, no retry', async () => {
+    const { processor, sink, core } = setup();
+    await processor.handleBatch([record(1, 0, client())], sink);
+    await processor.handleBatch([record(2, 0, client({ client_port: 1 }))], sink);
+    sink.failNext = 1;
+    await assert.rejects(processor.onTick(NOW + 60_000, sink));
+    await processor.onAssignment([], [1, 2]);
+    assert.equal(core.pending, 0);
+    await processor.onTick(NOW + 120_000, sink);
+    await processor.drain(sink);
+    assert.deepEqual(sink.produced, []);
+  });
+
+  test('the commit note counts what was produced at or above the committed offset', async () => {
+    const { processor, sink } = setup();
+    await processor.handleBatch([record(0, 10, client()), record(0, 11, client({ client_port: 5, server_ip: '8.8.8.8' }))], sink);
+    // Offset 10 waits for its peer, so 10 is what the loop commits; 11 (EXTERNAL) is produced above it.
+    assert.deepEqual(decodeNote(processor.commitNote(0, '10')), { read: 12, produced: 1 });
+    await processor.handleBatch([record(0, 12, server())], sink);
+    assert.deepEqual(decodeNote(processor.commitNote(0, '13')), { read: 13, produced: 0 });
+  });
+
+  test('after a crash the new owner counts re-reads and the duplicates the old owner recorded', async () => {
+    const positions = new Map([[0, { offset: 10, metadata: encodeNote({ read: 14, produced: 3 }) }]]);
+    const { processor, sink, progress } = setup(positions);
+    await processor.onAssignment([0], []);
+    const halves = [10, 11, 12, 13, 14, 15].map((offset) => record(0, offset, client({ client_port: offset, server_ip: '8.8.8.8' })));
+    await processor.handleBatch(halves, sink);
+    assert.deepEqual(progress.counts, { rereads: 4, duplicates: 3 });
+  });
+
+  test('notes that are not ours are ignored', () => {
+    assert.equal(decodeNote(null), null);
+    assert.equal(decodeNote('some other tool'), null);
+    assert.equal(decodeNote('flowmesh-joiner/1 read=x produced=1'), null);
+  });
+});

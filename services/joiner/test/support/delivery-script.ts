@@ -1,0 +1,85 @@
+/**
+ * Turns generated halves into what a consumer would see: per-partition
+ * offsets (partition by key, so both halves of a conversation share one),
+ * batches that interleave partitions at random, timer ticks, occasional
+ * re-deliveries of records already handled, and a final drain.
+ */
+import type { FlowHalf, InputRecord } from '@flowmesh/lib';
+import type { GeneratedHalf } from './flow-scenario.js';
+import { Prng } from './prng.js';
+
+export type Step =
+  | { kind: 'batch'; records: InputRecord<FlowHalf>[]; nowMs: number }
+  | { kind: 'tick'; nowMs: number }
+  | { kind: 'drain' };
+
+export interface DeliveredInput {
+  record: InputRecord<FlowHalf>;
+  source: GeneratedHalf;
+}
+
+export interface DeliveryScript {
+  steps: Step[];
+  /** Every distinct input record, by `${partition}:${offset}`. */
+  inputs: Map<string, DeliveredInput>;
+}
+
+export interface DeliveryOptions {
+  seed: number;
+  partitions: number;
+  tickMs: number;
+  /** Ticks after the last record, to let idle partitions release before the drain. */
+  trailingMs: number;
+}
+
+export function refId(partition: number, offset: string | number): string {
+  return `${partition}:${offset}`;
+}
+
+function partitionOf(key: string, partitions: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193) >>> 0;
+  return hash % partitions;
+}
+
+export function deliveryScript(halves: readonly GeneratedHalf[], options: DeliveryOptions): DeliveryScript {
+  const rng = new Prng(options.seed ^ 0x5eed);
+  const steps: Step[] = [];
+  const inputs = new Map<string, DeliveredInput>();
+  const buffers: InputRecord<FlowHalf>[][] = Array.from({ length: options.partitions }, () => []);
+  const delivered: InputRecord<FlowHalf>[][] = Array.from({ length: options.partitions }, () => []);
+  const nextOffset = new Array<number>(options.partitions).fill(0);
+  let now = halves[0]?.producedAt ?? 0;
+  let nextTick = now + options.tickMs;
+
+  const flush = (partition: number) => {
+    const records = buffers[partition]!.splice(0);
+    if (!records.length) return;
+    steps.push({ kind: 'batch', records, nowMs: now });
+    delivered[partition]!.push(...records);
+    if (rng.chance(0.02)) {
+      // The consumer re-seeked: some records come again to the member that already handled them.
+      const again = delivered[partition]!.slice(-rng.int(1, 20));
+      steps.push({ kind: 'batch', records: again, nowMs: now });
+    }
+  };
+  const tickUntil = (time: number) => {
+    for (; nextTick <= time; nextTick += options.tickMs) steps.push({ kind: 'tick', nowMs: nextTick });
+  };
+
+  for (const source of halves) {
+    tickUntil(source.producedAt);
+    now = Math.max(now, source.producedAt);
+    const { half } = source;
+    const key = `${half.protocol}|${half.client_ip}|${half.client_port}`;
+    const partition = partitionOf(key, options.partitions);
+    const record: InputRecord<FlowHalf> = { partition, offset: String(nextOffset[partition]!++), key: Buffer.from(key), value: half, timestamp: source.producedAt };
+    inputs.set(refId(partition, record.offset), { record, source });
+    buffers[partition]!.push(record);
+    if (rng.chance(0.3)) flush(rng.int(0, options.partitions - 1));
+  }
+  for (let p = 0; p < options.partitions; p++) flush(p);
+  tickUntil(now + options.trailingMs);
+  steps.push({ kind: 'drain' });
+  return { steps, inputs };
+}

@@ -1,0 +1,70 @@
+/** `flowmesh metadata-sync`: the service command the CLI registers, and the function that runs it from a parsed config. */
+import { hostname } from 'node:os';
+import { type RunningService, type ServiceContext, connectRedis, defineServiceCommand } from '@flowmesh/lib';
+import { MetadataSync, type MetadataSyncSettings } from './metadata-sync.js';
+import { type MetadataSyncConfig, metadataSyncOptions } from './options.js';
+
+/** The replica settings a validated config describes (the Redis connection and shell context come from the caller). */
+export function settingsFromConfig(config: MetadataSyncConfig, context: Pick<ServiceContext, 'logger' | 'registry'>, redis: MetadataSyncSettings['redis']): MetadataSyncSettings {
+  return {
+    kube: {
+      ...(config.kubeApi ? { kubeApi: config.kubeApi } : {}),
+      ...(config.kubeconfig ? { kubeconfig: config.kubeconfig } : {}),
+      ...(config.kubeContext ? { kubeContext: config.kubeContext } : {}),
+    },
+    redis,
+    viewPrefix: config.viewPrefix,
+    identity: config.identity ?? `${hostname()}-${process.pid}`,
+    tombstoneRetentionMs: config.tombstoneRetentionMs,
+    lease: config.leaderElection
+      ? {
+          namespace: config.leaseNamespace,
+          name: config.leaseName,
+          leaseDurationMs: config.leaseDurationMs,
+          renewDeadlineMs: config.renewDeadlineMs,
+          retryPeriodMs: config.retryPeriodMs,
+        }
+      : null,
+    view: {
+      flushIntervalMs: config.flushIntervalMs,
+      maxKeysPerFlush: config.maxKeysPerFlush,
+      announceAllAbove: config.announceAllAbove,
+      sweepIntervalMs: config.sweepIntervalMs,
+      resyncIntervalMs: config.resyncIntervalMs,
+      retryInitialMs: config.redisRetryInitialMs,
+      retryMaxMs: config.redisRetryMaxMs,
+    },
+    informers: {
+      backoffInitialMs: config.apiBackoffInitialMs,
+      backoffMaxMs: config.apiBackoffMaxMs,
+      watchTimeoutSeconds: config.watchTimeoutSeconds,
+    },
+    logger: context.logger,
+    registry: context.registry,
+  };
+}
+
+/** Starts metadata-sync inside the service shell: health checks wired, stops on shutdown. */
+export async function startMetadataSync(context: ServiceContext, config: MetadataSyncConfig): Promise<RunningService> {
+  const redis = connectRedis(config);
+  const sync = new MetadataSync(settingsFromConfig(config, context, redis)).start();
+  context.health.addReadiness('kubemeta', () => sync.readiness());
+  return {
+    async stop() {
+      await sync.stop();
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
+
+export const metadataSyncCommand = defineServiceCommand({
+  name: 'metadata-sync',
+  summary: 'Watch the Kubernetes API and keep the kubemeta view (who held which IP when, pods, workloads, services, nodes) in Redis',
+  options: metadataSyncOptions,
+  validate(config) {
+    return config.leaderElection && config.renewDeadlineMs >= config.leaseDurationMs
+      ? [`--renew-deadline-ms (${config.renewDeadlineMs}) must be below --lease-duration-ms (${config.leaseDurationMs})`]
+      : [];
+  },
+  start: startMetadataSync,
+});
