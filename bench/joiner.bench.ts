@@ -105,6 +105,8 @@ async function joinerRound(broker: MockBroker, topic: string, ends: Map<number, 
   const targets = new Map([...ends].map(([partition, end]) => [partition, end - 1]));
   const finished = await committedAll(joiner.stream.consumer, topic, targets);
   const halvesIn = joiner.core.stats.halvesIn - PARTITIONS;
+  const m = await context.registry.getSingleMetricAsString('flowmesh_stream_batch_seconds');
+  console.error('T', JSON.stringify((globalThis as any).T)); (globalThis as any).T = undefined; console.error('JOINER', m.split('\n').filter((l) => l.includes('_sum') || l.includes('_count')).join(' | '), 'secs', (finished - started) / 1000);
   await joiner.stop();
   return halvesIn / ((finished - started) / 1000);
 }
@@ -126,13 +128,14 @@ async function bareRound(kafka: Kafka, broker: MockBroker, topic: string, ends: 
     eachBatchAutoResolve: false,
     partitionsConsumedConcurrently: 4,
     eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
+      bareBatches++; const t = performance.now();
       await producer.send({
         topic: output,
         acks: -1,
         compression: CompressionTypes.None,
-        messages: batch.messages.map((m) => ({ key: m.key, value: m.value })),
+        messages: batch.messages.map((m) => ({ key: m.key, value: process.env.PAD ? Buffer.concat([m.value!, m.value!, m.value!.subarray(0, 100)]) : m.value })),
       });
-      records += batch.messages.length;
+      records += batch.messages.length; bareProduce += performance.now() - t;
       resolveOffset(batch.lastOffset());
       await heartbeat();
       const now = Date.now();
@@ -143,8 +146,10 @@ async function bareRound(kafka: Kafka, broker: MockBroker, topic: string, ends: 
       }
     },
   });
+  let bareBatches = 0, bareProduce = 0;
   const started = performance.now();
   const end = await finished;
+  console.error('BARE batches', bareBatches, 'produce ms total', bareProduce.toFixed(0), 'secs', (end - started) / 1000);
   await consumer.disconnect();
   await producer.disconnect();
   return records / ((end - started) / 1000);

@@ -13,7 +13,7 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -502,10 +502,10 @@ function resolveK8sEnv(objects: K8sObject[], namespace: string, container: Json,
       if (value === undefined && !optional) problems.push(`${entry.name}: ConfigMap ${name} has no key ${key}`);
       env.set(entry.name, value === undefined ? undefined : String(value));
     } else if (from.secretKeyRef) {
-      const { name, optional } = from.secretKeyRef as Json;
+      const { name, key, optional } = from.secretKeyRef as Json;
       // Secrets are created by the operator; a required one would keep the pod from starting until then.
       if (!optional && !named(objects, 'Secret', name, namespace)) problems.push(`${entry.name}: Secret ${name} is neither optional nor in the manifests`);
-      env.set(entry.name, undefined);
+      env.set(entry.name, `<secret ${name}/${key}>`);
     } else env.set(entry.name, undefined);
   }
   assertNoProblems(problems, where);
@@ -626,8 +626,9 @@ describe('deploy/kubernetes', () => {
   };
 
   it('kustomization.yaml lists every manifest, and every object sits in its namespace', () => {
+    const patches = ((kustomization.patches ?? []) as Json[]).map((p) => p.path).filter(Boolean);
     const onDisk = readdirSync(K8S_DIR).filter((f) => /\.ya?ml$/.test(f) && f !== 'kustomization.yaml');
-    assert.deepEqual(onDisk.filter((f) => !files.includes(f)), [], 'manifests not listed in kustomization.yaml resources');
+    assert.deepEqual(onDisk.filter((f) => !files.includes(f) && !patches.includes(f)), [], 'manifests not listed in kustomization.yaml resources (or patches)');
     const misplaced = objects.filter((o) => !CLUSTER_SCOPED.has(o.kind) && o.metadata?.namespace !== undefined && o.metadata.namespace !== namespace);
     assert.deepEqual(misplaced.map((o) => `${o.kind}/${o.metadata.name}`), [], `namespaced objects outside ${namespace}`);
     assert.ok(named(objects, 'Namespace', namespace), `a Namespace ${namespace}`);
@@ -789,8 +790,9 @@ describe('Dockerfile', () => {
 
   it('puts the probe loader where the agent looks for it by default', () => {
     const loader = relative(ROOT, DEFAULT_LOADER_PATH);
+    const targets = [loader, `${dirname(loader)}/`].flatMap((path) => [path, `${workdir}/${path}`]);
     const copied = [...dockerfile.matchAll(/^COPY --from=\S+ \S+ (\S+)$/gm)].map((m) => m[1]!);
-    assert.ok(copied.some((dest) => dest === loader || dest === `${workdir}/${loader}`), `COPY the built loader to ${workdir}/${loader}`);
+    assert.ok(copied.some((dest) => targets.includes(dest)), `COPY the built loader (or its directory) to ${workdir}/${loader}`);
   });
 
   it('installs the dependencies of every workspace', () => {

@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import { addServiceCommand } from './service-commands.js';
 import { addStackCommand } from './stack-command.js';
+import { addDemoCommand } from './demo/demo-command.js';
 import { addTailCommand } from './tail-command.js';
 import { serviceCommands } from './services.js';
 import { renderConfigReference } from './config-docs.js';
@@ -16,6 +17,7 @@ const program = new Command()
 
 addStackCommand(program);
 for (const service of serviceCommands) addServiceCommand(program, service);
+addDemoCommand(program);
 addTailCommand(program);
 program
   .command('config-docs')

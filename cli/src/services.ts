@@ -1,4 +1,11 @@
 /** The services the CLI runs, each a ServiceCommand exported by its package. */
 import type { OptionSpecs, ServiceCommand } from '@flowmesh/lib';
+import { joinerCommand } from '@flowmesh/joiner';
+import { metadataSyncCommand } from '@flowmesh/metadata-sync';
+import { nodeAgentCommand } from '@flowmesh/node-agent';
 
-export const serviceCommands: ServiceCommand<OptionSpecs>[] = [];
+export const serviceCommands: ServiceCommand<OptionSpecs>[] = [
+  nodeAgentCommand,
+  joinerCommand,
+  metadataSyncCommand,
+] as unknown as ServiceCommand<OptionSpecs>[];

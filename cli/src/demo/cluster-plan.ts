@@ -19,6 +19,8 @@ export interface PlanPod {
   deployment: string;
   container: string;
   labels: Record<string, string>;
+  /** Container runtime id, when the pod's processes run in a container. */
+  containerId?: string;
 }
 
 export interface PlanService {
@@ -85,7 +87,7 @@ export function kubernetesObjects(plan: ClusterPlan): KubeObject[] {
     });
   }
   for (const pod of plan.pods) {
-    const rsName = pod.name.split('-').slice(0, -1).join('-');
+    const rsName = `${pod.deployment}-${uid('ReplicaSet', pod.namespace, pod.deployment).slice(-9)}`;
     const deploymentUid = uid('Deployment', pod.namespace, pod.deployment);
     const rsUid = uid('ReplicaSet', pod.namespace, rsName);
     const owner = (kind: string, name: string, ownerUid: string) => [{ apiVersion: 'apps/v1', kind, name, uid: ownerUid, controller: true }];
@@ -108,7 +110,7 @@ export function kubernetesObjects(plan: ClusterPlan): KubeObject[] {
       kind: 'Pod',
       metadata: { name: pod.name, namespace: pod.namespace, uid: uid('Pod', pod.namespace, pod.name), labels: pod.labels, ownerReferences: owner('ReplicaSet', rsName, rsUid) },
       spec: { nodeName: pod.node, containers: [{ name: pod.container, image: `demo/${pod.container}:1` }] },
-      status: { phase: 'Running', podIP: pod.ip, podIPs: [{ ip: pod.ip }], hostIP: plan.nodes.find((n) => n.name === pod.node)?.ip, containerStatuses: [] },
+      status: { phase: 'Running', podIP: pod.ip, podIPs: [{ ip: pod.ip }], hostIP: plan.nodes.find((n) => n.name === pod.node)?.ip, containerStatuses: pod.containerId ? [{ name: pod.container, containerID: `containerd://${pod.containerId}`, ready: true }] : [] },
     });
   }
   for (const svc of plan.services) {

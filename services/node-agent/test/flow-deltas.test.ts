@@ -7,9 +7,9 @@ import type { ProbeFlow } from '../src/probe/records.js';
 
 function tcpFlow(overrides: Partial<ProbeFlow> = {}): ProbeFlow {
   return {
-    protocol: 'tcp', flags: Flag.ACTIVE_OPEN, id: 7n, family: 4, localIp: '10.244.1.7', localPort: 43512, remoteIp: '10.96.0.20', remotePort: 80,
-    netnsIno: 4026531840, pid: 4242, tid: 4242, comm: 'curl', cgroupId: 1n, srttUs: 300, bytesSent: 0, bytesReceived: 0, packetsSent: 1, packetsReceived: 0,
-    retransmits: 0, tcpState: 2, firstNs: 1n, lastNs: 1n, ...overrides,
+    protocol: 'tcp', flags: Flag.ACTIVE_OPEN, id: 7, family: 4, localIp: '10.244.1.7', localPort: 43512, remoteIp: '10.96.0.20', remotePort: 80,
+    netnsIno: 4026531840, pid: 4242, tid: 4242, comm: 'curl', cgroupId: 1, srttUs: 300, bytesSent: 0, bytesReceived: 0, packetsSent: 1, packetsReceived: 0,
+    retransmits: 0, tcpState: 2, firstNs: 1, lastNs: 1, ...overrides,
   };
 }
 
@@ -35,7 +35,7 @@ test('a flow the probe found already open is not reported as opened; vanished fl
   const tracker = new FlowDeltaTracker();
   const [first] = tracker.apply([tcpFlow({ flags: Flag.MIDSTREAM, bytesSent: 10 })]);
   assert.equal(first?.opened, false);
-  tracker.apply([tcpFlow({ id: 8n, bytesSent: 1 })]); // id 7 no longer listed
+  tracker.apply([tcpFlow({ id: 8, bytesSent: 1 })]); // id 7 no longer listed
   assert.equal(tracker.tracked, 1);
   const [again] = tracker.apply([tcpFlow({ flags: Flag.MIDSTREAM, bytesSent: 10 })]);
   assert.equal(again?.bytesSent, 10, 'a flow that reappears starts from zero');

@@ -80,7 +80,7 @@ test('decodes IPv4 and IPv6 flow records', () => {
   assert.deepEqual(
     { ...v4.flow, firstNs: undefined, lastNs: undefined, cgroupId: undefined },
     {
-      protocol: 'tcp', flags: Flag.ACTIVE_OPEN, id: 77n, family: 4, localIp: '10.244.1.7', localPort: 43512, remoteIp: '10.96.0.20', remotePort: 80,
+      protocol: 'tcp', flags: Flag.ACTIVE_OPEN, id: 77, family: 4, localIp: '10.244.1.7', localPort: 43512, remoteIp: '10.96.0.20', remotePort: 80,
       netnsIno: 4026531840, pid: 4242, tid: 4243, comm: 'curl', srttUs: 412, bytesSent: 123456789012, bytesReceived: 5, packetsSent: 9, packetsReceived: 7,
       retransmits: 3, tcpState: 0, firstNs: undefined, lastNs: undefined, cgroupId: undefined,
     },

@@ -22,7 +22,7 @@ export function findCgroup2Mount(mountinfo = '/proc/self/mountinfo'): string | n
 }
 
 export class CgroupPaths {
-  private byId = new Map<bigint, string>();
+  private byId = new Map<number, string>();
   private lastScan = -Infinity;
 
   constructor(
@@ -32,8 +32,8 @@ export class CgroupPaths {
     private readonly maxEntries = 200_000,
   ) {}
 
-  pathOf(cgroupId: bigint, now = Date.now()): string | null {
-    if (!this.mount || cgroupId === 0n) return null;
+  pathOf(cgroupId: number, now = Date.now()): string | null {
+    if (!this.mount || cgroupId === 0) return null;
     const known = this.byId.get(cgroupId);
     if (known !== undefined || now - this.lastScan < this.minRescanMs) return known ?? null;
     this.lastScan = now;
@@ -41,14 +41,14 @@ export class CgroupPaths {
     return this.byId.get(cgroupId) ?? null;
   }
 
-  private scan(mount: string): Map<bigint, string> {
-    const found = new Map<bigint, string>();
+  private scan(mount: string): Map<number, string> {
+    const found = new Map<number, string>();
     const stack = [''];
     while (stack.length && found.size < this.maxEntries) {
       const relative = stack.pop()!;
       const dir = `${mount}${relative}`;
       try {
-        found.set(statSync(dir, { bigint: true }).ino, relative || '/');
+        found.set(statSync(dir).ino, relative || '/');
         for (const entry of readdirSync(dir, { withFileTypes: true })) {
           if (entry.isDirectory()) stack.push(`${relative}/${entry.name}`);
         }

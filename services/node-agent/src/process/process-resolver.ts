@@ -20,7 +20,7 @@ export interface ProcessContext {
 export interface KernelOwner {
   pid: number;
   comm: string;
-  cgroupId: bigint;
+  cgroupId: number;
 }
 
 export interface ProcessResolverOptions {
@@ -63,7 +63,7 @@ export class ProcessResolver {
     return context;
   }
 
-  private containerOfCgroup(cgroupId: bigint): string | null {
+  private containerOfCgroup(cgroupId: number): string | null {
     const path = this.options.cgroupPaths?.pathOf(cgroupId);
     return path ? containerIdFromCgroup(`0::${path}`) : null;
   }

@@ -1,0 +1,110 @@
+/**
+ * Runs the flowmesh services as child processes (`flowmesh <service>`, the
+ * same entry point a container uses) against an embedded stack, each with
+ * its own ops port and a log file. Used by the demo and the end-to-end test.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '@flowmesh/lib';
+import type { EmbeddedStack } from '../embedded-stack.js';
+import type { ClusterPlan } from './cluster-plan.js';
+
+const CLI = fileURLToPath(new URL('../../../bin/flowmesh.js', import.meta.url));
+
+export type AgentSpec =
+  | { kind: 'ebpf'; node: string; netnsPath: string }
+  | { kind: 'synthetic'; seed: number; nodes: number; rate: number };
+
+export interface PipelineOptions {
+  stack: EmbeddedStack;
+  plan: ClusterPlan;
+  agents: AgentSpec[];
+  windowMs: number;
+  logDir: string;
+  /** Extra flags per service name. */
+  extraFlags?: Record<string, string[]>;
+}
+
+export interface ServiceProcess {
+  name: string;
+  port: number;
+  child: ChildProcess;
+  logFile: string;
+  exited: Promise<number | null>;
+}
+
+export interface RunningPipeline {
+  services: ServiceProcess[];
+  /** SIGTERM to agents first, then the stages downstream, waiting for each to drain. */
+  stop(): Promise<void>;
+}
+
+async function startService(name: string, args: string[], options: PipelineOptions): Promise<ServiceProcess> {
+  const port = await freePort();
+  const logFile = `${options.logDir}/${name}.log`;
+  const log = createWriteStream(logFile, { flags: 'a' });
+  const child = spawn(process.execPath, [CLI, ...args, ...(options.extraFlags?.[name] ?? [])], {
+    env: {
+      ...process.env,
+      KAFKA_BROKERS: options.stack.kafkaBrokers,
+      REDIS_URL: options.stack.redisUrl,
+      FLOWMESH_HTTP_PORT: String(port),
+      FLOWMESH_HTTP_HOST: '127.0.0.1',
+      FLOWMESH_KAFKA_PARTITIONS: '4',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.pipe(log);
+  child.stderr!.pipe(log);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { name, port, child, logFile, exited };
+}
+
+export async function startPipeline(options: PipelineOptions): Promise<RunningPipeline> {
+  mkdirSync(options.logDir, { recursive: true });
+  const { plan, windowMs } = options;
+  const clusterCidrs = [plan.podCidr, ...plan.nodes.map((n) => `${n.ip}/32`)].join(',');
+  const services: ServiceProcess[] = [];
+  services.push(await startService('metadata-sync', ['metadata-sync', '--kube-api', options.stack.kubeApiUrl, '--no-leader-election'], options));
+  services.push(
+    await startService(
+      'joiner',
+      ['joiner', '--cluster-cidrs', clusterCidrs, '--service-cidrs', plan.serviceCidr, '--grace-ms', String(windowMs), '--idle-timeout-ms', String(windowMs * 2)],
+      options,
+    ),
+  );
+  services.push(await startService('enricher', ['enricher', '--cluster-id', plan.clusterId], options));
+  for (const agent of options.agents) {
+    const common = ['agent', '--export-interval-ms', String(windowMs)];
+    if (agent.kind === 'ebpf') {
+      services.push(await startService(`agent-${agent.node}`, [...common, '--netns', agent.netnsPath, '--node-name', agent.node], options));
+    } else {
+      services.push(
+        await startService(
+          'agent-synthetic',
+          [...common, '--source', 'synthetic', '--synthetic-seed', String(agent.seed), '--synthetic-nodes', String(agent.nodes), '--synthetic-rate', String(agent.rate), '--node-name', 'synthetic'],
+          options,
+        ),
+      );
+    }
+  }
+  return {
+    services,
+    async stop() {
+      // Upstream first, so every stage drains what the one before it flushed.
+      const order = [...services.filter((s) => s.name.startsWith('agent')), ...services.filter((s) => !s.name.startsWith('agent'))];
+      for (const name of ['agent', 'joiner', 'enricher', 'metadata-sync']) {
+        const group = order.filter((s) => s.name.startsWith(name));
+        for (const service of group) service.child.kill('SIGTERM');
+        await Promise.all(
+          group.map((s) =>
+            Promise.race([s.exited, new Promise((resolve) => setTimeout(resolve, 20_000))]).then(() => {
+              if (s.child.exitCode === null) s.child.kill('SIGKILL');
+            }),
+          ),
+        );
+      }
+    },
+  };
+}
