@@ -3,9 +3,10 @@
  * ("node A", "node B"), a C sender in A and sink in B (bench/agent-netperf.c),
  * and one agent per namespace (own processes, 1 s windows, publishing to the
  * embedded broker), as two nodes would run them. Rounds with and without the
- * agents alternate in one run; medians are reported. Prints one JSON line:
+ * agents alternate in one run; medians are reported, the ratio as the median
+ * of adjacent pairs (slow drifts in background load cancel). Prints one JSON line:
  *
- *   throughput_gbps_without/with, throughput_ratio  bulk TCP over the veth
+ *   throughput_gbps_without/with, throughput_ratio  bulk TCP over the veth (spread: min-max without)
  *   app_cpu_seconds_per_gb_without/with            sender + sink CPU: the probe's kernel-side cost
  *                                                  shows here (eBPF runs in the apps' syscalls)
  *   agent_cpu_seconds_per_gb, agent_cpu_pct_per_gbps  one agent (Node + loader) per GB it saw
@@ -26,7 +27,7 @@ import { createNetnsPair, type NetnsPair } from '../services/node-agent/test/sup
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const NETPERF = `${ROOT}bpf/.output/agent-netperf`;
-const ROUNDS = 5;
+const ROUNDS = 7;
 const BULK_SECONDS = 2;
 const CHURN_RATE = 2000;
 const CHURN_SECONDS = 4;
@@ -152,6 +153,9 @@ async function main(): Promise<void> {
   let sink: ChildProcess | undefined;
   try {
     pair = createNetnsPair('bench');
+    // churn opens ~2,000 client ports/s: without reuse of TIME_WAIT ports, connect() soon
+    // spends its time searching for a free port and the figures measure that instead
+    execFileSync('ip', ['netns', 'exec', pair.a.name, 'sysctl', '-q', '-w', 'net.ipv4.tcp_tw_reuse=1', 'net.ipv4.ip_local_port_range=1024 65535']);
     broker = await startMockBroker();
     await broker.createTopic(TOPICS.halves, 4);
     sink = spawn('ip', ['netns', 'exec', pair.b.name, NETPERF, 'sink', pair.b.ip, String(PORT)], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -169,10 +173,18 @@ async function main(): Promise<void> {
       bulkWith.push(await measure(pair, sinkPid, bulkArgs, agents));
       await agents.stop();
     }
-    const churnWithout = await measure(pair, sinkPid, churnArgs);
+    const churnBefore = await measure(pair, sinkPid, churnArgs);
     const agents = await startAgents(pair, broker.brokers);
     const churnWith = await measure(pair, sinkPid, churnArgs, agents);
     await agents.stop();
+    const churnAfter = await measure(pair, sinkPid, churnArgs);
+    // without = the runs just before and after, so a drift in background load cancels
+    const churnWithout: Measured = {
+      amount: churnBefore.amount + churnAfter.amount,
+      seconds: churnBefore.seconds + churnAfter.seconds,
+      appCpu: churnBefore.appCpu + churnAfter.appCpu,
+      agentCpu: 0,
+    };
 
     const gbps = (m: Measured) => (m.amount * 8) / m.seconds / 1e9;
     const appCpuPerGb = (list: Measured[]) => median(list.map((m) => m.appCpu / (m.amount / 1e9)));
@@ -181,6 +193,7 @@ async function main(): Promise<void> {
     const agentCpuShare = median(bulkWith.map((m) => m.agentCpu / agents.count / m.seconds));
     const gbpsWith = median(bulkWith.map(gbps));
     const gbpsWithout = median(bulkWithout.map(gbps));
+    const pairedRatio = median(bulkWith.map((m, i) => gbps(m) / gbps(bulkWithout[i]!)));
     console.log(
       JSON.stringify({
         bench: 'agent',
@@ -191,9 +204,11 @@ async function main(): Promise<void> {
         window_ms: WINDOW_MS,
         throughput_gbps_without: round(gbpsWithout),
         throughput_gbps_with: round(gbpsWith),
-        throughput_ratio: round(gbpsWith / gbpsWithout),
+        throughput_ratio: round(pairedRatio),
+        throughput_gbps_without_spread: [round(Math.min(...bulkWithout.map(gbps)), 3), round(Math.max(...bulkWithout.map(gbps)), 3)],
         app_cpu_seconds_per_gb_without: round(appCpuPerGb(bulkWithout)),
         app_cpu_seconds_per_gb_with: round(appCpuPerGb(bulkWith)),
+        app_cpu_ratio: round(appCpuPerGb(bulkWith) / appCpuPerGb(bulkWithout)),
         agent_cpu_seconds_per_gb: round(agentCpuPerGb),
         agent_cpu_pct_per_gbps: round((agentCpuShare * 100) / gbpsWith),
         churn_connections_per_second_without: round(churnWithout.amount / churnWithout.seconds),

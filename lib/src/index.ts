@@ -20,9 +20,10 @@ export { serviceOptions, kafkaOptions, consumerOptions, redisOptions } from './c
 export { createKafka, kafkaConfig, kafkaConnectionProblems, type KafkaConnectionOptions } from './kafka/client.js';
 export { ensureTopics, TOPICS, type TopicSpec } from './kafka/topics.js';
 export { createProducer, type FlowProducer, type ProducerOptions } from './kafka/producer.js';
+export { applyKafkajsIdleFix } from './kafka/request-queue-idle-fix.js';
 export { deadLetterMessage, DLQ_HEADERS, failureReason } from './kafka/dead-letter.js';
 export { OffsetTracker } from './kafka/offset-tracker.js';
-export { runStream, type StreamOptions, type RunningStream } from './kafka/stream.js';
+export { runStream, OutputUnavailableError, type StreamOptions, type RunningStream } from './kafka/stream.js';
 export { startStage, registryFromConfig, type StageConfig, type StageDefinition, type RunningStage } from './kafka/stage.js';
 export type * from './kafka/stream-types.js';
 

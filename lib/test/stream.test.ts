@@ -25,7 +25,7 @@ const logger = createLogger('test', 'fatal');
 /** Turns each half into a JoinedFlow, optionally failing or holding some back. */
 class EchoProcessor implements StreamProcessor<FlowHalf> {
   held: InputRecord<FlowHalf>[] = [];
-  constructor(private readonly rules: { failPid?: number; holdPid?: number } = {}) {}
+  constructor(private readonly rules: { failPid?: number; holdPid?: number; beforeFirstSend?: () => Promise<void> } = {}) {}
   async handleBatch(records: readonly InputRecord<FlowHalf>[], sink: OutputSink): Promise<void> {
     const out = [];
     const done = [];
@@ -38,6 +38,9 @@ class EchoProcessor implements StreamProcessor<FlowHalf> {
       out.push({ key: record.key, value: joinedCodec.encode(sampleJoined({ half: record.value })) });
       done.push(record);
     }
+    const hook = this.rules.beforeFirstSend;
+    this.rules.beforeFirstSend = undefined;
+    await hook?.();
     await sink.send(out, done);
   }
 }
@@ -173,6 +176,18 @@ describe('consumer loop against the embedded broker', () => {
     assert.equal(dlq.length, 1);
     assert.match(dlq[0]!.headers[DLQ_HEADERS.error]!, /cannot process pid 1003/);
     assert.equal(halfCodec.decode(dlq[0]!.value!).pid, 1003);
+  });
+
+  it('retries a batch whose output cannot be produced instead of dead-lettering it', async () => {
+    // INVALID_TOPIC_EXCEPTION (17) is not retriable for the producer, so the stream itself must retry.
+    const t = await setup('outage', new EchoProcessor({ beforeFirstSend: () => broker.failRequests(0, 2, 17) }));
+    // One key, so one partition and one batch: the two failures hit it and its retry.
+    await t.send(Array.from({ length: 30 }, (_, i) => ({ ...goodMessage(i), key: 'one-partition' })));
+    const out = await readTopic(t.kafka, t.topics.out, 30, 45_000);
+    const dlqSize = await topicSize(t.kafka, t.topics.dlq);
+    await t.close();
+    assert.equal(dlqSize, 0, 'a produce failure is not the record\'s fault');
+    assert.equal(new Set(out.map((m) => joinedCodec.decode(m.value!).half.client_port)).size, 30, 'every record made it (duplicates allowed)');
   });
 
   it('commits an offset only when every record at or below it is done', async () => {

@@ -10,6 +10,7 @@
  *   down <broker-id>               disconnect a broker and refuse connections (-1: all)
  *   up <broker-id>                 accept connections again
  *   rtt <broker-id> <ms>           add round-trip delay
+ *   fail <api-key> <count> <code>  fail the next <count> requests of an API (0 = Produce) with an error code
  *
  * It exits when stdin closes, on SIGINT/SIGTERM, or when its parent dies.
  */
@@ -29,7 +30,7 @@ static int fail(const char *what, const char *detail) {
 
 static void run_command(rd_kafka_mock_cluster_t *mc, char *line) {
     char name[512];
-    int a = 0, b = 0;
+    int a = 0, b = 0, c = 0;
     rd_kafka_resp_err_t err;
     if (sscanf(line, "topic %511s %d", name, &a) == 2)
         err = rd_kafka_mock_topic_create(mc, name, a, 1);
@@ -39,6 +40,14 @@ static void run_command(rd_kafka_mock_cluster_t *mc, char *line) {
         err = rd_kafka_mock_broker_set_up(mc, a);
     else if (sscanf(line, "rtt %d %d", &a, &b) == 2)
         err = rd_kafka_mock_broker_set_rtt(mc, a, b);
+    else if (sscanf(line, "fail %d %d %d", &a, &b, &c) == 3) {
+        rd_kafka_resp_err_t errors[64];
+        if (b < 1 || b > 64) b = 1;
+        for (int i = 0; i < b; i++)
+            errors[i] = (rd_kafka_resp_err_t)c;
+        rd_kafka_mock_push_request_errors_array(mc, (int16_t)a, (size_t)b, errors);
+        err = RD_KAFKA_RESP_ERR_NO_ERROR;
+    }
     else {
         printf("ERR unknown command\n");
         fflush(stdout);

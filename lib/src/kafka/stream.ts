@@ -17,6 +17,19 @@ import type { FlowProducer } from './producer.js';
 import { streamMetrics } from './stream-metrics.js';
 import type { InputRecord, InputRef, OutputMessage, OutputSink, StreamProcessor } from './stream-types.js';
 
+/** Producing output failed (after the producer's own retries): transient, never the record's fault. */
+export class OutputUnavailableError extends Error {
+  readonly retriable = true;
+  constructor(cause: unknown) {
+    super(`producing output failed: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    this.name = 'OutputUnavailableError';
+  }
+}
+
+function asOutputUnavailable(error: unknown): never {
+  throw error instanceof OutputUnavailableError ? error : new OutputUnavailableError(error);
+}
+
 export interface StreamOptions<N extends RecordName> {
   kafka: Kafka;
   producer: FlowProducer;
@@ -58,7 +71,7 @@ export async function runStream<N extends RecordName>(options: StreamOptions<N>)
 
   const sink: OutputSink = {
     async send(messages: readonly OutputMessage[], completes: readonly InputRef[]) {
-      if (messages.length) await produce(messages);
+      if (messages.length) await produce(messages).catch(asOutputUnavailable);
       for (const ref of completes) tracker.done(ref.partition, ref.offset);
     },
     deadLetter: (ref, raw, error) => deadLetterAll([{ ref, raw, error }]),
@@ -68,7 +81,7 @@ export async function runStream<N extends RecordName>(options: StreamOptions<N>)
   async function deadLetterAll(items: readonly { ref: InputRef; raw: { key: Buffer | null; value: Buffer | null }; error: unknown }[]): Promise<void> {
     if (!items.length) return;
     const messages = items.map(({ ref, raw, error }) => deadLetterMessage({ stage, topic: options.inputTopic, ...ref }, raw, error, options.dlqTopic));
-    await producer.send({ topic: options.dlqTopic, compression, acks: -1, messages });
+    await producer.send({ topic: options.dlqTopic, compression, acks: -1, messages }).catch(asOutputUnavailable);
     for (const { ref, error } of items) {
       metrics.deadLetters.inc({ stage, reason: failureReason(error) });
       tracker.done(ref.partition, ref.offset);
@@ -132,6 +145,9 @@ export async function runStream<N extends RecordName>(options: StreamOptions<N>)
       await processor.handleBatch(records, sink);
       return;
     } catch (error) {
+      // Kafka being unreachable says nothing about the records: fail the batch so
+      // kafkajs retries it, and restarts from the committed offsets if that fails too.
+      if (error instanceof OutputUnavailableError) throw error;
       if (records.length === 1) {
         const [record] = records as [InputRecord<RecordTypes[N]>];
         const value = safeEncode(record.value);
@@ -185,7 +201,10 @@ export async function runStream<N extends RecordName>(options: StreamOptions<N>)
     const now = new Set<number>(event.payload.memberAssignment[options.inputTopic] ?? []);
     const gained = [...now].filter((p) => !assigned.has(p));
     const lost = [...assigned].filter((p) => !now.has(p));
-    for (const partition of lost) tracker.forget(partition);
+    for (const partition of lost) {
+      tracker.forget(partition);
+      metrics.lag.remove({ stage, partition: String(partition) });
+    }
     assigned = now;
     joined = true;
     metrics.rebalances.inc({ stage });

@@ -18,6 +18,8 @@ export interface MockBroker {
   /** Takes a broker down (-1: all) to test outages; `up` brings it back. */
   down(brokerId: number): Promise<void>;
   up(brokerId: number): Promise<void>;
+  /** Fails the next `count` requests of an API (0: Produce) with a Kafka error code. */
+  failRequests(apiKey: number, count: number, errorCode: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -56,6 +58,7 @@ export async function startMockBroker(options: { brokers?: number } = {}): Promi
     createTopic: (topic, partitions) => command(`topic ${topic} ${partitions}`),
     down: (id) => command(`down ${id}`),
     up: (id) => command(`up ${id}`),
+    failRequests: (apiKey, count, code) => command(`fail ${apiKey} ${count} ${code}`),
     stop: () => {
       child.process.stdin!.end();
       return child.stop();

@@ -2,15 +2,12 @@
  * @flowmesh/enricher — attaches pod, workload, service, node, labels and geo to
  * every joined flow (flowmesh.joined.v1 → flowmesh.flows.v1, optional JSON topic).
  *
- * The CLI wires `flowmesh enricher` as:
- *   const config = loadConfig(enricherOptions, { flags, file });
- *   await runEnricher(config);          // until SIGTERM/SIGINT
- * `enricherService(config)` is the same as a ServiceDefinition, for embedding
- * (the all-in-one stack), and `startEnricher` runs it inside an existing
- * service context.
+ * The CLI registers `enricherCommand` (name, options, validation, start);
+ * `runEnricher(config)` runs it from an already parsed config until
+ * SIGTERM/SIGINT, and `startEnricher` inside an existing service context.
  */
-export { enricherOptions, enricherOwnOptions, type EnricherConfig } from './options.js';
-export { runEnricher, enricherService, startEnricher, parseCidrs, type EnricherDependencies, type RunningEnricher } from './run.js';
+export { enricherOptions, enricherOwnOptions, enricherConfigProblems, type EnricherConfig } from './options.js';
+export { enricherCommand, runEnricher, startEnricher, parseCidrs, type EnricherDependencies, type RunningEnricher } from './run.js';
 
 // The parts, for tests, benchmarks and other embeddings.
 export { EnricherProcessor, type EnricherProcessorOptions, type JsonOutput } from './enricher-processor.js';

@@ -1,4 +1,5 @@
 /** The enricher's options: the shared groups plus its own, each with its default and doc. */
+import { isIP } from 'node:net';
 import { TOPICS, consumerOptions, defineOptions, kafkaOptions, redisOptions, serviceOptions, type ConfigOf } from '@flowmesh/lib';
 import { JSON_SHAPE_NAMES } from './output/json/json-shapes.js';
 
@@ -24,7 +25,7 @@ export const enricherOwnOptions = defineOptions({
     default: 15_000,
     min: 0,
   },
-  kubemetaPrefix: { type: 'string', doc: 'Base of the Redis keys of the kubemeta view (keys are <base>:v1:...); must match metadata-sync\'s.', default: 'km' },
+  viewPrefix: { type: 'string', doc: 'Base of the kubemeta view\'s Redis keys (km reads km:v1:...); the same setting as metadata-sync\'s.', default: 'km' },
   cacheMaxEntries: { type: 'int', doc: 'Most metadata entries kept in the in-process LRU cache.', default: 100_000, min: 1 },
   cacheTtlMs: { type: 'int', doc: 'How long a cached answer is used without re-reading Redis (announcements invalidate sooner).', default: 300_000, min: 1 },
   cacheNegativeTtlMs: { type: 'int', doc: 'How long a "not in the view" answer is cached, so new pods appear quickly.', default: 5_000, min: 1 },
@@ -44,3 +45,20 @@ export const enricherOptions = defineOptions({
 });
 
 export type EnricherConfig = ConfigOf<typeof enricherOptions>;
+
+/** Problems that span options or need parsing, reported with the rest of the config's. */
+export function enricherConfigProblems(config: EnricherConfig): string[] {
+  const problems = config.clusterCidrs.filter((cidr) => !splitCidr(cidr)).map((cidr) => `--cluster-cidrs: ${cidr} is not a CIDR (e.g. 10.244.0.0/16)`);
+  if (config.outputTopic === config.inputTopic) problems.push('--output-topic must differ from --input-topic');
+  if (config.jsonFormat !== 'none' && config.jsonTopic === config.outputTopic) problems.push('--json-topic must differ from --output-topic');
+  return problems;
+}
+
+/** "10.244.0.0/16" → its parts; undefined when it is not a CIDR. */
+export function splitCidr(cidr: string): { address: string; prefix: number; family: 'ipv4' | 'ipv6' } | undefined {
+  const [address = '', bits, extra] = cidr.trim().split('/');
+  const family = isIP(address);
+  const prefix = Number(bits);
+  if (family === 0 || bits === undefined || extra !== undefined || !/^\d+$/.test(bits) || prefix > (family === 4 ? 32 : 128)) return undefined;
+  return { address, prefix, family: family === 4 ? 'ipv4' : 'ipv6' };
+}

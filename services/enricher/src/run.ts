@@ -2,15 +2,16 @@
  * Wires the enricher from its config: Redis (kubemeta view + announcements),
  * the cache, optional GeoIP, and the shared Kafka stage loop.
  */
-import { BlockList, isIP } from 'node:net';
+import { BlockList } from 'node:net';
 import {
   connectRedis,
-  runService,
+  defineServiceCommand,
+  kafkaConnectionProblems,
+  runServiceCommand,
   startStage,
   type Logger,
   type RunningService,
   type ServiceContext,
-  type ServiceDefinition,
   type ServiceHandle,
 } from '@flowmesh/lib';
 import { BatchEnricher } from './enrich/batch-enricher.js';
@@ -20,7 +21,7 @@ import { CachedMetadata } from './metadata/cached-metadata.js';
 import { createKubemetaSource } from './metadata/kubemeta-source.js';
 import type { MetadataSource } from './metadata/source.js';
 import { cacheEventsFor, enrichEventsFor, enricherMetrics } from './metrics.js';
-import type { EnricherConfig } from './options.js';
+import { enricherConfigProblems, enricherOptions, splitCidr, type EnricherConfig } from './options.js';
 
 export interface EnricherDependencies {
   /** Replaces the Redis view (tests, embedding). */
@@ -64,11 +65,12 @@ export async function startEnricher(context: ServiceContext, config: EnricherCon
       },
     },
   );
-  const unsubscribe = await metadata.subscribe().catch((error: Error) => {
-    // Not fatal: the cache TTL bounds staleness until the channel works.
-    logger.warn({ err: error.message }, 'cannot subscribe to kubemeta announcements; relying on cache TTL');
-    return async () => {};
-  });
+  // Not awaited: with Redis down at start the subscription completes when it comes up; the cache TTL bounds staleness meanwhile.
+  let unsubscribe: () => Promise<void> = async () => {};
+  metadata.subscribe().then(
+    (fn) => (unsubscribe = fn),
+    (error: Error) => logger.warn({ err: error.message }, 'cannot subscribe to kubemeta announcements; relying on cache TTL'),
+  );
 
   const geo = deps.geo !== undefined ? deps.geo : await openGeoLookup({ geoipDb: config.geoipDb, asnDb: config.asnDb });
   const enricher = new BatchEnricher(
@@ -101,33 +103,35 @@ export async function startEnricher(context: ServiceContext, config: EnricherCon
   return { metadata, stop: () => stage.stop() };
 }
 
-/** The enricher as a service definition for runService (the CLI's `flowmesh enricher`). */
-export function enricherService(config: EnricherConfig, deps: EnricherDependencies = {}): ServiceDefinition {
-  return {
-    name: 'enricher',
-    httpHost: config.httpHost,
-    httpPort: config.httpPort,
-    logLevel: config.logLevel,
-    shutdownTimeoutMs: config.shutdownTimeoutMs,
-    start: (context) => startEnricher(context, config, deps),
-  };
-}
+/** `flowmesh enricher`, as the CLI registers it: name, options, validation, start. */
+export const enricherCommand = defineServiceCommand({
+  name: 'enricher',
+  summary: 'Attach pod, workload, service, node, labels and geo to every joined flow (flowmesh.joined.v1 -> flowmesh.flows.v1).',
+  options: enricherOptions,
+  validate: (config) => [...kafkaConnectionProblems(config), ...enricherConfigProblems(config)],
+  start: (context, config) => startEnricher(context, config),
+});
 
 /** Runs the enricher from parsed options until SIGTERM/SIGINT (or `shutdown()` on the handle). */
 export function runEnricher(config: EnricherConfig, options: { installSignalHandlers?: boolean; deps?: EnricherDependencies } = {}): Promise<ServiceHandle> {
-  return runService(enricherService(config, options.deps), options.installSignalHandlers ?? true);
+  const { deps } = options;
+  const command = deps ? { ...enricherCommand, start: (context: ServiceContext, c: EnricherConfig) => startEnricher(context, c, deps) } : enricherCommand;
+  return runServiceCommand(command, config, options);
 }
 
 async function connectKubemeta(config: EnricherConfig, logger: Logger): Promise<{ source: MetadataSource; close(): Promise<void> }> {
+  // Reconnect on the enricher's own backoff, so recovery follows --redis-backoff-max-ms.
+  const retryStrategy = (attempt: number) =>
+    Math.min(config.redisBackoffMaxMs, config.redisBackoffInitialMs * 2 ** Math.min(attempt, 20)) * (0.5 + Math.random() / 2);
   // Reads fail fast while Redis is away: the cache answers instead of a queue growing.
-  const reads = connectRedis(config, { enableOfflineQueue: false, maxRetriesPerRequest: 0 });
-  const announcements = connectRedis(config, { maxRetriesPerRequest: null });
+  const reads = connectRedis(config, { enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy });
+  const announcements = connectRedis(config, { maxRetriesPerRequest: null, retryStrategy });
   for (const [name, client] of [['reads', reads], ['announcements', announcements]] as const) {
     client.on('error', (error: Error) => logger.debug({ connection: name, err: error.message }, 'Redis connection error'));
   }
   await waitReady(reads, config.redisTimeoutMs);
   return {
-    source: createKubemetaSource(reads, announcements, { base: config.kubemetaPrefix }),
+    source: createKubemetaSource(reads, announcements, { base: config.viewPrefix }),
     async close() {
       reads.disconnect();
       announcements.disconnect();
@@ -147,16 +151,13 @@ function waitReady(client: { status: string; once(event: 'ready', cb: () => void
   });
 }
 
+/** The --cluster-cidrs as a BlockList; the CIDRs were validated with the config (cidrProblems). */
 export function parseCidrs(cidrs: readonly string[]): BlockList | null {
   if (cidrs.length === 0) return null;
   const list = new BlockList();
   for (const cidr of cidrs) {
-    const [address = '', bits = ''] = cidr.split('/');
-    const family = isIP(address);
-    const prefix = Number(bits);
-    if (family === 0 || !Number.isInteger(prefix) || bits === '') throw new Error(`--cluster-cidrs: ${cidr} is not a CIDR (e.g. 10.244.0.0/16)`);
-    list.addSubnet(address, prefix, family === 4 ? 'ipv4' : 'ipv6');
+    const { address, prefix, family } = splitCidr(cidr)!;
+    list.addSubnet(address, prefix, family);
   }
   return list;
 }
-

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Redis } from 'ioredis';
-import { startMockBroker, startRedisServer, type EnrichedFlow, type JoinedFlow, type MockBroker, type RedisServer } from '@flowmesh/lib';
+import { freePort, startMockBroker, startRedisServer, type EnrichedFlow, type JoinedFlow, type MockBroker, type RedisServer } from '@flowmesh/lib';
 import { openGeoLookup } from '../src/geo/geoip.js';
 import type { PodRecord } from '../src/kubemeta.js';
 import { createKubemetaSource } from '../src/metadata/kubemeta-source.js';
@@ -21,8 +21,8 @@ let server: RedisServer;
 let broker: MockBroker;
 const clients: Redis[] = [];
 
-function connect(): Redis {
-  const client = new Redis(server.url, { maxRetriesPerRequest: 1, lazyConnect: false });
+function connect(url = server.url): Redis {
+  const client = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: false });
   client.on('error', () => undefined);
   clients.push(client);
   return client;
@@ -76,51 +76,62 @@ async function outputsByPort(harness: Harness, count: number): Promise<Map<numbe
   return new Map(flows.map((f) => [f.src_port, f]));
 }
 
-test('Redis restarts mid-stream: no record lost, STALE/PARTIAL while down, OK again without a restart', async () => {
-  await writeView(connect());
-  const harness = await startHarness(broker, { redisUrl: server.url, redisTimeoutMs: 300, redisBackoffInitialMs: 100, redisBackoffMaxMs: 500 });
-  let sent = 0;
+/** Sends flows one at a time until one comes out with `status`; returns it. */
+async function sendUntil(harness: Harness, counter: { sent: number; port: number }, flow: JoinedFlow, status: EnrichedFlow['enrichment']): Promise<EnrichedFlow | undefined> {
+  const deadline = Date.now() + 20_000;
+  let last: EnrichedFlow | undefined;
+  while (Date.now() < deadline) {
+    const port = ++counter.port;
+    await harness.send([variant(flow, port)]);
+    counter.sent += 1;
+    last = (await outputsByPort(harness, counter.sent)).get(port);
+    if (last?.enrichment === status) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return last;
+}
+
+test('Redis outages through the whole service: down at start, restarted mid-stream; no record lost, statuses right, recovery without a restart', async () => {
+  const port = await freePort();
+  const redisUrl = `redis://127.0.0.1:${port}`;
+  const harness = await startHarness(broker, { redisUrl, redisTimeoutMs: 300, redisBackoffInitialMs: 100, redisBackoffMaxMs: 500 });
+  const counter = { sent: 0, port: 1000 };
+  let redis: RedisServer | undefined;
   try {
-    // 1. Redis up: OK, and the pods of podToPod are now cached.
-    await harness.send([variant(FLOWS.podToPod, 1001), variant(FLOWS.podToServiceVip, 1002)]);
-    sent += 2;
-    let out = await outputsByPort(harness, sent);
-    assert.equal(out.get(1001)?.enrichment, 'OK');
+    // 1. Redis not there when the enricher starts: it runs anyway; nothing resolves, the record keeps its own fields.
+    const first = await sendUntil(harness, counter, FLOWS.podToPod, 'PARTIAL');
+    assert.equal(first?.enrichment, 'PARTIAL');
+    assert.equal(first?.src_object_type, 'unknown');
+    assert.equal(first?.src_process_name, 'curl');
 
-    // 2. Redis down: cached lookups answer (STALE), the rest cannot (PARTIAL); nothing waits for Redis.
-    await server.stop();
-    await harness.send([variant(FLOWS.podToPod, 2001), variant(FLOWS.nodeToPod, 2002)]);
-    sent += 2;
-    out = await outputsByPort(harness, sent);
-    assert.equal(out.get(2001)?.enrichment, 'STALE');
-    assert.equal(out.get(2001)?.dst_workload_name, 'web', 'served from cache');
-    assert.equal(out.get(2002)?.enrichment, 'PARTIAL');
-    assert.equal(out.get(2002)?.src_object_type, 'unknown');
-    assert.equal(out.get(2002)?.src_process_name, 'kubelet', 'the record keeps its own fields');
+    // 2. Redis comes up with the view: OK, and podToPod's lookups are now cached.
+    redis = await startRedisServer({ port, binary: '/usr/bin/redis-server' });
+    await writeView(connect(redisUrl));
+    const up = await sendUntil(harness, counter, FLOWS.podToPod, 'OK');
+    assert.equal(up?.enrichment, 'OK');
 
-    // 3. Redis back (empty, as after a crash without persistence); metadata-sync rewrites the view.
-    await server.restart();
-    await writeView(connect());
-    let port = 3000;
-    let probe: EnrichedFlow | undefined;
-    const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline) {
-      await harness.send([variant(FLOWS.nodeToPod, ++port)]);
-      sent += 1;
-      probe = (await outputsByPort(harness, sent)).get(port);
-      if (probe?.enrichment === 'OK') break;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    assert.equal(probe?.enrichment, 'OK', 'recovered without a restart');
-    assert.equal(probe?.src_object_name, 'node-a');
+    // 3. Redis goes down mid-stream: cached lookups answer (STALE), the rest cannot (PARTIAL); nothing waits for Redis.
+    await redis.stop();
+    await harness.send([variant(FLOWS.podToPod, 3001), variant(FLOWS.nodeToPod, 3002)]);
+    counter.sent += 2;
+    const down = await outputsByPort(harness, counter.sent);
+    assert.equal(down.get(3001)?.enrichment, 'STALE');
+    assert.equal(down.get(3001)?.dst_workload_name, 'web', 'served from cache');
+    assert.equal(down.get(3002)?.enrichment, 'PARTIAL');
+    assert.equal(down.get(3002)?.src_object_type, 'unknown');
+    assert.equal(down.get(3002)?.src_process_name, 'kubelet', 'the record keeps its own fields');
 
-    await harness.send([variant(FLOWS.podToPod, 4001), variant(FLOWS.hostNetworkPod, 4002)]);
-    sent += 2;
-    out = await outputsByPort(harness, sent);
-    assert.equal(out.get(4001)?.enrichment, 'OK');
-    assert.equal(out.get(4002)?.src_workload_kind, 'DaemonSet');
-    assert.equal(out.size, sent, 'every input record has exactly one output');
+    // 4. Redis back (empty, as after a crash without persistence); metadata-sync rewrites the view.
+    await redis.restart();
+    await writeView(connect(redisUrl));
+    const back = await sendUntil(harness, counter, FLOWS.nodeToPod, 'OK');
+    assert.equal(back?.enrichment, 'OK', 'recovered without a restart');
+    assert.equal(back?.src_object_name, 'node-a');
+
+    const all = await outputsByPort(harness, counter.sent);
+    assert.equal(all.size, counter.sent, 'every input record has exactly one output');
   } finally {
     await harness.stop();
+    await redis?.stop();
   }
 });

@@ -39,32 +39,32 @@ export function parseIpv4(text: string): number | null {
   return value * 256 + part;
 }
 
+/** Parses one side of `::` (colon-separated groups, maybe an IPv4 tail) into `groups`; false when invalid. */
+function parseGroups(side: string, groups: number[]): boolean {
+  if (side === '') return true;
+  const parts = side.split(':');
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]!;
+    if (i === parts.length - 1 && part.includes('.')) {
+      const v4 = parseIpv4(part);
+      if (v4 === null) return false;
+      groups.push(Math.floor(v4 / 65536), v4 % 65536);
+    } else {
+      if (!/^[0-9a-fA-F]{1,4}$/.test(part)) return false;
+      groups.push(parseInt(part, 16));
+    }
+  }
+  return true;
+}
+
 /** Parses IPv6 text (with `::` and an optional embedded IPv4 tail) to eight groups; null when invalid. */
 export function parseIpv6(text: string): number[] | null {
   const zone = text.indexOf('%');
-  const address = zone >= 0 ? text.slice(0, zone) : text;
-  const halves = address.split('::');
+  const halves = (zone >= 0 ? text.slice(0, zone) : text).split('::');
   if (halves.length > 2) return null;
-  const parseSide = (side: string): number[] | null => {
-    if (side === '') return [];
-    const groups: number[] = [];
-    const parts = side.split(':');
-    for (let i = 0; i < parts.length; i++) {
-      const part = parts[i]!;
-      if (i === parts.length - 1 && part.includes('.')) {
-        const v4 = parseIpv4(part);
-        if (v4 === null) return null;
-        groups.push(Math.floor(v4 / 65536), v4 % 65536);
-      } else {
-        if (!/^[0-9a-fA-F]{1,4}$/.test(part)) return null;
-        groups.push(parseInt(part, 16));
-      }
-    }
-    return groups;
-  };
-  const head = parseSide(halves[0]!);
-  const tail = halves.length === 2 ? parseSide(halves[1]!) : [];
-  if (!head || !tail) return null;
+  const head: number[] = [];
+  const tail: number[] = [];
+  if (!parseGroups(halves[0]!, head) || (halves.length === 2 && !parseGroups(halves[1]!, tail))) return null;
   if (halves.length === 1) return head.length === 8 ? head : null;
   const missing = 8 - head.length - tail.length;
   if (missing < 1) return null;
@@ -99,19 +99,27 @@ export class CidrSet {
   /** Builds a set; throws listing every entry that is not a valid CIDR (or bare address). */
   static parse(entries: readonly string[]): CidrSet {
     const set = new CidrSet();
-    const problems = entries.map((entry) => set.add(entry)).filter((p): p is string => p !== null);
+    const problems = set.addAll(entries);
     if (problems.length) throw new Error(problems.join('; '));
     return set;
   }
 
   /** Which of `entries` are not valid CIDRs, for config validation. */
   static problems(entries: readonly string[]): string[] {
-    const scratch = new CidrSet();
-    return entries.map((entry) => scratch.add(entry)).filter((p): p is string => p !== null);
+    return new CidrSet().addAll(entries);
   }
 
   get size(): number {
     return this.v4.length + this.v6.length;
+  }
+
+  private addAll(entries: readonly string[]): string[] {
+    const problems: string[] = [];
+    for (const entry of entries) {
+      const problem = this.add(entry);
+      if (problem !== null) problems.push(problem);
+    }
+    return problems;
   }
 
   /** Adds `a.b.c.d/n`, `x::/n` or a bare address; returns a problem description or null. */
@@ -144,7 +152,8 @@ export class CidrSet {
     if (v6 === null) return false;
     const mapped = mappedIpv4(v6);
     if (mapped !== null && this.containsV4(mapped)) return true;
-    return this.v6.some((range) => v6PrefixMatches(v6, range));
+    for (const range of this.v6) if (v6PrefixMatches(v6, range)) return true;
+    return false;
   }
 
   private containsV4(address: number): boolean {

@@ -20,7 +20,7 @@ export const DEFAULT_JOIN_SETTINGS: JoinSettings = {
   skewWindows: 1,
   graceMs: 10_000,
   idleTimeoutMs: 30_000,
-  maxPending: 500_000,
+  maxPending: 200_000,
   maxClockAheadMs: 120_000,
   clusterCidrs: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16', 'fc00::/7', 'fe80::/10'],
   serviceCidrs: ['10.96.0.0/12'],

@@ -51,11 +51,7 @@ export class JoinerProcessor implements StreamProcessor<FlowHalf> {
       if (problem) rejected.push({ record, error: problem });
       else valid.push(record);
     }
-    const t0 = performance.now();
     const emissions = this.core.accept(valid, this.now());
-    const t1 = performance.now();
-    (globalThis as any).T ??= { accept: 0, send: 0, n: 0, out: 0, enc: 0 };
-    (globalThis as any).T.accept += t1 - t0; (globalThis as any).T.n += records.length; (globalThis as any).T.out += emissions.length;
     await Promise.all([this.send(emissions, sink), ...rejected.map(({ record, error }) => this.deadLetter(record, error, sink))]);
   }
 
@@ -108,8 +104,6 @@ export class JoinerProcessor implements StreamProcessor<FlowHalf> {
       const { record, key } = emissions[i]!;
       messages[i] = { key, value: this.options.outputCodec.encode(record) };
     }
-    (globalThis as any).T.enc += 0;
-    const ts = performance.now();
     try {
       await sink.send(
         messages,
@@ -119,7 +113,6 @@ export class JoinerProcessor implements StreamProcessor<FlowHalf> {
       this.unsent.push(...emissions);
       throw error;
     }
-    (globalThis as any).T.send += performance.now() - ts;
     for (const { ref } of emissions) this.options.progress.sent(ref.partition, 1);
   }
 

@@ -19,7 +19,7 @@ import type { Emission } from './emission.js';
 import { joinedFlow } from './joined-flow.js';
 import type { JoinSettings } from './join-settings.js';
 import type { JoinStats } from './join-stats.js';
-import { opposite, type PendingHalf } from './pending-half.js';
+import { bridgeKey, exactKey, opposite, type PendingHalf } from './pending-half.js';
 import { PendingHalves } from './pending-halves.js';
 
 export class PartitionJoiner {
@@ -67,7 +67,7 @@ export class PartitionJoiner {
       this.emit(entry, 'EXTERNAL', null, out);
     } else {
       if (half.window_end + this.settings.graceMs <= this.eventWatermark) this.stats.late++;
-      const peer = this.findPeer(entry, [entry.window]);
+      const peer = this.findPeer(entry, entry.window);
       // A half already past its deadline is released by releaseDue below, like any other.
       if (peer) this.emitPair(entry, peer, out);
       else this.pending.add(entry);
@@ -104,19 +104,24 @@ export class PartitionJoiner {
   private describe(record: InputRecord<FlowHalf>): PendingHalf {
     const half = record.value;
     const interval = half.window_end - half.window_start;
-    const dialledService = half.vantage === 'SRC' && this.scope.isServiceAddress(half.server_ip);
-    const loopbackNode = this.scope.isLoopback(half.client_ip) ? `|${half.node}` : '';
+    const serverIsService = this.scope.isServiceAddress(half.server_ip);
+    const dialledService = half.vantage === 'SRC' && serverIsService;
+    // Client halves dialling a VIP and server halves naming a pod may meet across the DNAT.
+    const bridgeable = half.vantage === 'SRC' ? serverIsService : !serverIsService;
+    const conversation = this.scope.isLoopback(half.client_ip)
+      ? `${half.protocol}|${half.client_ip}|${half.client_port}|${half.node}`
+      : `${half.protocol}|${half.client_ip}|${half.client_port}`;
     return {
       half,
       ref: { partition: record.partition, offset: record.offset },
       key: ownedKey(record.key),
       vantage: half.vantage,
-      conversation: `${half.protocol}|${half.client_ip}|${half.client_port}${loopbackNode}`,
-      server: `${half.server_ip}|${half.server_port}`,
+      conversation,
+      exactKey: exactKey(conversation, half, half.window_start),
+      bridgeKey: bridgeable ? bridgeKey(conversation, half.window_start) : null,
       window: half.window_start,
       interval,
       dialledService,
-      bridgeable: half.vantage === 'SRC' ? dialledService : !this.scope.isServiceAddress(half.server_ip),
       deadline: half.window_end + this.settings.skewWindows * interval + this.settings.graceMs,
       seq: this.seq++,
     };
@@ -132,28 +137,33 @@ export class PartitionJoiner {
   }
 
   private releaseDue(out: Emission[]): void {
-    for (let entry = this.pending.first(); entry && entry.deadline <= this.eventWatermark; entry = this.pending.first()) {
+    while (this.pending.earliestDeadline <= this.eventWatermark) {
+      const entry = this.pending.first()!;
       this.pending.remove(entry);
       this.release(entry, out);
     }
   }
 
-  /** Last chance for a half (not pending any more): a peer in a neighbouring window, else PEER_MISSING. */
+  /**
+   * Last chance for a half (not pending any more): a peer in a neighbouring
+   * window, nearest first, the older of two equally near first; else PEER_MISSING.
+   */
   private release(entry: PendingHalf, out: Emission[]): void {
-    const peer = this.findPeer(entry, neighbourWindows(entry.window, entry.interval, this.settings.skewWindows));
+    let peer: PendingHalf | undefined;
+    for (let k = 1; k <= this.settings.skewWindows && !peer; k++) {
+      peer = this.findPeer(entry, entry.window - k * entry.interval) ?? this.findPeer(entry, entry.window + k * entry.interval);
+    }
     if (peer) this.emitPair(entry, peer, out);
     else this.emit(entry, 'PEER_MISSING', null, out);
   }
 
-  private findPeer(entry: PendingHalf, windows: Iterable<number>): PendingHalf | undefined {
+  /** A pending peer in `window`: the exact conversation first, then across Service DNAT. */
+  private findPeer(entry: PendingHalf, window: number): PendingHalf | undefined {
     const want = opposite(entry.vantage);
-    for (const window of windows) {
-      const peer =
-        this.pending.findExact(want, entry.conversation, entry.server, window) ??
-        (entry.bridgeable ? this.pending.findBridge(want, entry.conversation, entry.server, window) : undefined);
-      if (peer) return peer;
-    }
-    return undefined;
+    const own = window === entry.window;
+    const exact = this.pending.findExact(want, own ? entry.exactKey : exactKey(entry.conversation, entry.half, window));
+    if (exact || entry.bridgeKey === null) return exact;
+    return this.pending.findBridge(want, own ? entry.bridgeKey : bridgeKey(entry.conversation, window), entry.half);
   }
 
   /** `peer` is pending; `entry` is not (it just arrived or was just taken out). */
@@ -167,14 +177,6 @@ export class PartitionJoiner {
     const client = entry.vantage === 'SRC' ? entry : peer;
     this.stats.out[match]++;
     out.push({ record: joinedFlow(entry.half, match, peer?.half ?? null, client?.dialledService ?? false), key: entry.key, ref: entry.ref });
-  }
-}
-
-/** Windows at distance 1..n on either side, nearest first, the older of two equally near first. */
-function* neighbourWindows(window: number, interval: number, n: number): Generator<number> {
-  for (let k = 1; k <= n; k++) {
-    yield window - k * interval;
-    yield window + k * interval;
   }
 }
 

@@ -9,22 +9,22 @@ export interface PendingHalf {
   readonly vantage: Vantage;
   /** proto|client_ip|client_port, plus the node for loopback conversations. */
   readonly conversation: string;
-  /** server_ip|server_port as the reporting end saw it. */
-  readonly server: string;
+  /** The exact conversation in its own window: both halves of a pair have the same one. */
+  readonly exactKey: string;
+  /** The conversation's client endpoint in its own window, for halves that may pair across Service DNAT; else null. */
+  readonly bridgeKey: string | null;
   readonly window: number;
   readonly interval: number;
   /** A client half that names a Service VIP (may pair with a server half naming a pod). */
   readonly dialledService: boolean;
-  /** A half that may take part in the Service-NAT bridge (client half dialling a VIP, server half naming a pod). */
-  readonly bridgeable: boolean;
   /** Event time at which the half is given up on: its last candidate window has closed. */
   readonly deadline: number;
   /** Arrival order within the partition, to break deadline ties. */
   readonly seq: number;
 }
 
-export function exactKey(conversation: string, server: string, window: number): string {
-  return `${conversation}>${server}@${window}`;
+export function exactKey(conversation: string, half: FlowHalf, window: number): string {
+  return `${conversation}>${half.server_ip}|${half.server_port}@${window}`;
 }
 
 export function bridgeKey(conversation: string, window: number): string {
@@ -33,4 +33,8 @@ export function bridgeKey(conversation: string, window: number): string {
 
 export function opposite(vantage: Vantage): Vantage {
   return vantage === 'SRC' ? 'DST' : 'SRC';
+}
+
+export function sameServer(a: FlowHalf, b: FlowHalf): boolean {
+  return a.server_ip === b.server_ip && a.server_port === b.server_port;
 }

@@ -5,8 +5,8 @@
  * distinct ones: a sorted list of deadlines with an insertion-ordered set per
  * deadline beats a heap and removes in O(1).
  */
-import type { Vantage } from '@flowmesh/lib';
-import { bridgeKey, exactKey, type PendingHalf } from './pending-half.js';
+import type { FlowHalf, Vantage } from '@flowmesh/lib';
+import { sameServer, type PendingHalf } from './pending-half.js';
 
 /** Several pending halves may share a key (duplicated input, port reuse); the oldest is used first. */
 class MultiIndex {
@@ -29,16 +29,21 @@ class MultiIndex {
     }
   }
 
-  /** The oldest entry under `key` that `accept` takes. */
-  find(key: string, accept: (entry: PendingHalf) => boolean): PendingHalf | undefined {
+  /** The oldest entry under `key`. */
+  first(key: string): PendingHalf | undefined {
+    const current = this.map.get(key);
+    return Array.isArray(current) ? current[0] : current;
+  }
+
+  /** The oldest entry under `key` whose server differs from `half`'s. */
+  firstOtherServer(key: string, half: FlowHalf): PendingHalf | undefined {
     const current = this.map.get(key);
     if (current === undefined) return undefined;
-    if (!Array.isArray(current)) return accept(current) ? current : undefined;
-    return current.find(accept);
+    if (!Array.isArray(current)) return sameServer(current.half, half) ? undefined : current;
+    for (const entry of current) if (!sameServer(entry.half, half)) return entry;
+    return undefined;
   }
 }
-
-const ANY = (): boolean => true;
 
 export class PendingHalves {
   private readonly exact: Record<Vantage, MultiIndex> = { SRC: new MultiIndex(), DST: new MultiIndex() };
@@ -53,8 +58,8 @@ export class PendingHalves {
   }
 
   add(entry: PendingHalf): void {
-    this.exact[entry.vantage].add(exactKey(entry.conversation, entry.server, entry.window), entry);
-    if (entry.bridgeable) this.bridge[entry.vantage].add(bridgeKey(entry.conversation, entry.window), entry);
+    this.exact[entry.vantage].add(entry.exactKey, entry);
+    if (entry.bridgeKey !== null) this.bridge[entry.vantage].add(entry.bridgeKey, entry);
     let bucket = this.byDeadline.get(entry.deadline);
     if (!bucket) {
       this.byDeadline.set(entry.deadline, (bucket = new Set()));
@@ -72,18 +77,23 @@ export class PendingHalves {
       this.byDeadline.delete(entry.deadline);
       this.deadlines.splice(this.deadlines.indexOf(entry.deadline), 1);
     }
-    this.exact[entry.vantage].remove(exactKey(entry.conversation, entry.server, entry.window), entry);
-    if (entry.bridgeable) this.bridge[entry.vantage].remove(bridgeKey(entry.conversation, entry.window), entry);
+    this.exact[entry.vantage].remove(entry.exactKey, entry);
+    if (entry.bridgeKey !== null) this.bridge[entry.vantage].remove(entry.bridgeKey, entry);
   }
 
-  /** A pending half of `vantage` with exactly this conversation, server and window. */
-  findExact(vantage: Vantage, conversation: string, server: string, window: number): PendingHalf | undefined {
-    return this.exact[vantage].find(exactKey(conversation, server, window), ANY);
+  /** A pending half of `vantage` under this exact key (conversation, server, window). */
+  findExact(vantage: Vantage, key: string): PendingHalf | undefined {
+    return this.exact[vantage].first(key);
   }
 
-  /** A bridgeable pending half of `vantage` in this conversation and window whose server differs from `server`. */
-  findBridge(vantage: Vantage, conversation: string, server: string, window: number): PendingHalf | undefined {
-    return this.bridge[vantage].find(bridgeKey(conversation, window), (entry) => entry.server !== server);
+  /** A bridgeable pending half of `vantage` under this bridge key whose server differs from `half`'s. */
+  findBridge(vantage: Vantage, key: string, half: FlowHalf): PendingHalf | undefined {
+    return this.bridge[vantage].firstOtherServer(key, half);
+  }
+
+  /** The earliest deadline of any pending half; +Infinity when none. */
+  get earliestDeadline(): number {
+    return this.deadlines[0] ?? Number.POSITIVE_INFINITY;
   }
 
   /** The pending half released first: earliest deadline, then earliest arrival. */

@@ -52,7 +52,7 @@ test('kill -9 mid-stream and restart: every half reaches the output, duplicates 
   const flags = joinerFlags(broker, topics);
   const scenario = generateScenario({
     seed: 4711,
-    connections: 2500,
+    connections: 1200,
     spanWindows: 60,
     skewWindows: 1,
     graceMs: 10_000,

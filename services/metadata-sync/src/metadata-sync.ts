@@ -88,6 +88,22 @@ export class MetadataSync {
   }
 
   start(): this {
+    let lastError = '';
+    this.settings.redis.on('error', (error: Error) => {
+      // ioredis reports every failed reconnect; one line per distinct error is enough.
+      if (error.message !== lastError) this.settings.logger.warn({ err: error.message }, 'Redis connection error');
+      lastError = error.message;
+    });
+    // A Redis that comes back may have lost the view (no persistence, failover to an empty replica): rebuild.
+    let connectedBefore = this.settings.redis.status === 'ready';
+    this.settings.redis.on('ready', () => {
+      lastError = '';
+      if (connectedBefore) {
+        this.settings.logger.info('Redis reconnected; re-syncing the view');
+        this.view.resyncNow();
+      }
+      connectedBefore = true;
+    });
     for (const informer of this.informers) informer.start();
     this.view.start();
     if (this.elector) this.elector.start();

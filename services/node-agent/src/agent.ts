@@ -5,9 +5,11 @@
  */
 import { hostname } from 'node:os';
 import {
+  applyKafkajsIdleFix,
   createKafka,
   createProducer,
   defineServiceCommand,
+  type FlowHalf,
   ensureTopics,
   kafkaConnectionProblems,
   RecordCodec,
@@ -99,6 +101,7 @@ export async function startAgent(context: ServiceContext, config: AgentConfig): 
   let producer: Awaited<ReturnType<typeof createProducer>>;
   let publisher: HalfPublisher;
   try {
+    applyKafkajsIdleFix();
     const kafka = createKafka(config, logger);
     await ensureTopics(kafka, [{ topic: config.halvesTopic, partitions: config.kafkaPartitions, replicationFactor: config.kafkaReplicationFactor }], { logger });
     // only the schema-registry fields of the stage config are read
@@ -114,12 +117,11 @@ export async function startAgent(context: ServiceContext, config: AgentConfig): 
   let lastWindowAt = Date.now();
   const onWindow = async ({ window, skipped }: WindowTick) => {
     const stopTimer = metrics.drainSeconds.startTimer();
-    metrics.windows.inc();
     if (skipped) {
       metrics.windowsSkipped.inc(skipped);
       logger.warn({ skipped, window }, 'missed window boundaries; their traffic is reported in this window');
     }
-    let halves;
+    let halves: FlowHalf[];
     try {
       halves = await source.collect(window);
     } catch (error) {
@@ -130,9 +132,10 @@ export async function startAgent(context: ServiceContext, config: AgentConfig): 
       lastWindowAt = Date.now();
     }
     publisher.enqueue(halves);
+    metrics.windows.inc();
     logger.debug({ window, halves: halves.length, waiting: publisher.buffered }, 'window collected');
   };
-  const scheduler = new WindowScheduler(config.exportIntervalMs, onWindow);
+  const scheduler = new WindowScheduler(config.exportIntervalMs, onWindow, undefined, (error) => logger.error({ err: error }, 'export window failed'));
 
   health.addLiveness('source', () => source.health());
   health.addLiveness('windows', () => Date.now() - lastWindowAt < 3 * config.exportIntervalMs + 5000 || 'no window collected for 3 intervals');

@@ -32,7 +32,7 @@ export function agentMetrics(registry: Registry) {
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     }),
-    windows: new Counter({ name: 'flowmesh_agent_windows_total', help: 'Export windows collected.', registers }),
+    windows: new Counter({ name: 'flowmesh_agent_windows_total', help: 'Export windows collected and queued for Kafka.', registers }),
     windowsSkipped: new Counter({ name: 'flowmesh_agent_windows_skipped_total', help: 'Window boundaries missed (event loop stalled); their traffic went into the next window.', registers }),
     probeRestarts: new Counter({ name: 'flowmesh_agent_probe_restarts_total', help: 'Times the flowprobe loader had to be restarted.', registers }),
     processLookups: new Counter({ name: 'flowmesh_agent_process_lookups_total', help: 'Process context lookups, by result (cached, proc, exited).', labelNames: ['result'], registers }),

@@ -43,7 +43,8 @@ export interface WindowTick {
 
 /**
  * Calls `onWindow` once per boundary, never concurrently: a slow collection
- * delays the next tick instead of overlapping it.
+ * delays the next tick instead of overlapping it. A failing tick is reported
+ * to `onError` and the next boundary is still honoured.
  */
 export class WindowScheduler {
   private timer: { cancel(): void } | undefined;
@@ -55,6 +56,7 @@ export class WindowScheduler {
     private readonly intervalMs: number,
     private readonly onWindow: (tick: WindowTick) => Promise<void>,
     private readonly clock: WindowClock = systemClock,
+    private readonly onError: (error: unknown) => void = (error) => console.error(error),
   ) {}
 
   start(): void {
@@ -72,7 +74,9 @@ export class WindowScheduler {
   private schedule(): void {
     if (this.stopped) return;
     this.timer = this.clock.setTimeout(() => {
-      this.running = this.tick().finally(() => this.schedule());
+      this.running = this.tick()
+        .catch(this.onError)
+        .finally(() => this.schedule());
     }, msUntilNextBoundary(this.clock.now(), this.intervalMs));
   }
 

@@ -58,6 +58,24 @@ after(async () => {
   names.dispose();
 });
 
+/** Resolves once every agent has collected a window that ended after `time` and Kafka took all its halves. */
+async function published(time: number, deadlineMs = 20_000): Promise<void> {
+  const value = async (agent: ServiceHandle, name: string) =>
+    ((await agent.context.registry.getSingleMetric(name)?.get())?.values ?? []).reduce((sum, v) => sum + v.value, 0);
+  const windowsAt = await Promise.all(agents.map((agent) => value(agent, 'flowmesh_agent_windows_total')));
+  // the window holding `time` ends at the next boundary; one more tick past it is a full drain later
+  await new Promise((resolve) => setTimeout(resolve, WINDOW_MS - (time % WINDOW_MS) + 100));
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
+    const ready = await Promise.all(
+      agents.map(async (agent, i) => (await value(agent, 'flowmesh_agent_windows_total')) > windowsAt[i]! && (await value(agent, 'flowmesh_agent_publish_buffered_halves')) === 0),
+    );
+    if (ready.every(Boolean)) return;
+    if (Date.now() > deadline) throw new Error('agents did not publish the last window in time');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 function agentConfig(node: string, netns: string, brokers: string[]) {
   return loadConfig(agentOptions, {
     env: {},
@@ -79,8 +97,7 @@ test('agents in two namespaces report both halves of TCP and UDP conversations e
   await client.waitFor('DONE');
   assert.equal(await client.exited, 0);
   assert.equal(await server.exited, 0);
-  // the closing window, plus one for the drain and publish to land
-  await new Promise((resolve) => setTimeout(resolve, 2.5 * WINDOW_MS));
+  await published(Date.now());
 
   const kafka = testKafka(broker.brokers);
   const messages = await readTopic(kafka, TOPICS.halves, await topicSize(kafka, TOPICS.halves), 20_000);

@@ -56,3 +56,24 @@ test('the scheduler ticks once per boundary, and reports boundaries it missed', 
   await scheduler.stop();
   assert.equal(fake.nextAt, undefined);
 });
+
+test('a failing window is reported and the next boundary still ticks', async () => {
+  const fake = fakeClock(2_000_000);
+  const errors: unknown[] = [];
+  let calls = 0;
+  const scheduler = new WindowScheduler(
+    1000,
+    async () => {
+      calls++;
+      if (calls === 1) throw new Error('drain failed');
+    },
+    fake.clock,
+    (error) => errors.push(error),
+  );
+  scheduler.start();
+  await fake.fire();
+  await fake.fire();
+  assert.equal(calls, 2);
+  assert.equal(errors.length, 1);
+  await scheduler.stop();
+});

@@ -96,7 +96,7 @@ export class CachedMetadata implements ChangeListener {
     return this.cache.size;
   }
 
-  /** Answers every requested key of every kind, with at most one store round trip per kind. */
+  /** Answers every requested key of every kind, with at most one store round trip for all the misses. */
   async lookup(request: LookupRequest): Promise<LookupAnswers> {
     const answers = emptyAnswers();
     const misses = new Map<LookupKind, string[]>();
@@ -129,7 +129,7 @@ export class CachedMetadata implements ChangeListener {
       const answered = answers[kind] as Map<string, Answer<unknown>>;
       if (fetched) {
         const values = fetched[kind] as Map<string, unknown>;
-        for (const key of keys) answered.set(key, { value: values.get(key) ?? null, provenance: 'fresh' });
+        for (const key of keys) answered.set(key, { value: known(values.get(key)), provenance: 'fresh' });
       } else {
         this.serveFromCacheOnly(kind, keys, answered);
       }
@@ -137,9 +137,15 @@ export class CachedMetadata implements ChangeListener {
     return answers;
   }
 
-  /** Listens to the source's change announcements; resolves with the unsubscribe function. */
-  subscribe(): Promise<() => Promise<void>> {
-    return this.source.subscribe(this);
+  /**
+   * Listens to the source's change announcements; resolves with the unsubscribe
+   * function once subscribed. What was cached before then may have missed an
+   * announcement, so it is dropped.
+   */
+  async subscribe(): Promise<() => Promise<void>> {
+    const unsubscribe = await this.source.subscribe(this);
+    if (this.cache.size > 0) this.onResubscribed();
+    return unsubscribe;
   }
 
   onChange(change: MetadataChange): void {
@@ -174,9 +180,8 @@ export class CachedMetadata implements ChangeListener {
     for (const [kind, keys] of misses) {
       const found = values[kind] as Map<string, unknown>;
       for (const key of keys) {
-        const value = found.get(key);
-        const known = value !== undefined && !(Array.isArray(value) && value.length === 0);
-        this.cache.set(cacheKey(kind, key), { value: value ?? null }, known ? {} : { ttl: this.options.negativeTtlMs });
+        const value = known(found.get(key));
+        this.cache.set(cacheKey(kind, key), { value }, value === null ? { ttl: this.options.negativeTtlMs } : {});
       }
     }
     return values;
@@ -193,6 +198,11 @@ export class CachedMetadata implements ChangeListener {
     if (stale > 0) this.events.staleServed?.(stale);
     if (stale < keys.length) this.events.unanswered?.(keys.length - stale);
   }
+}
+
+/** The value, or null when the view does not know the key (absent, or an empty history or incarnation list). */
+function known(value: unknown): unknown {
+  return value === undefined || (Array.isArray(value) && value.length === 0) ? null : value;
 }
 
 function cacheKey(kind: LookupKind, key: string): string {

@@ -7,7 +7,7 @@ import { KubemetaKeys, KubemetaReader, subscribeChanges } from '../kubemeta.js';
 import { toMetadataChange, type ChangeListener, type KeysByKind, type MetadataSource, type ValuesByKind } from './source.js';
 
 export interface KubemetaSourceOptions {
-  /** Key prefix base of the view (metadata-sync's --redis-prefix). @default "km" */
+  /** Key prefix base of the view (metadata-sync's --view-prefix). @default "km" */
   base?: string;
 }
 

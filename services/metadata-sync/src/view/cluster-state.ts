@@ -12,7 +12,7 @@ import { type PodContext, type ViewRecord, namespaceRecord, nodeRecord, podRecor
 import { type KubeResource, controllerRefOf, deletionTimeOf, nameOf, namespaceOf, uidOf } from './object-fields.js';
 import { OwnerIndex, ownerKey } from './owner-index.js';
 import { type KeyValue, RecordIndex } from './record-index.js';
-import { ServiceMembership } from './service-membership.js';
+import { type Selector, ServiceMembership, selects } from './service-membership.js';
 import { adoptableRecords } from './stored-records.js';
 
 export const WATCHED_KINDS = [
@@ -126,7 +126,7 @@ export class ClusterState {
       case 'Service': {
         const record = serviceRecord(object as V1Service, null);
         this.records.put({ type: 'svc', record });
-        if (this.membership.setService(record.namespace, record.name, record.selector)) this.refreshNamespace(record.namespace);
+        this.refreshSelected(record.namespace, this.membership.setService(record.namespace, record.name, record.selector));
         return;
       }
       case 'EndpointSlice':
@@ -153,7 +153,7 @@ export class ClusterState {
       case 'Service': {
         const record = serviceRecord(object as V1Service, deletedAt);
         this.records.put({ type: 'svc', record });
-        if (this.membership.removeService(record.namespace, record.name)) this.refreshNamespace(record.namespace);
+        this.refreshSelected(record.namespace, this.membership.removeService(record.namespace, record.name));
         return;
       }
       case 'EndpointSlice':
@@ -178,8 +178,15 @@ export class ClusterState {
     }
   }
 
-  private refreshNamespace(namespace: string): void {
-    this.refreshPods(this.podsByNamespace.get(namespace));
+  /** Re-derives the live pods of a namespace that a changed service selector selected before or selects now. */
+  private refreshSelected(namespace: string, selectors: Selector[]): void {
+    if (!selectors.length) return;
+    const pods = this.live.get('Pod')!;
+    const touched = [...(this.podsByNamespace.get(namespace) ?? [])].filter((key) => {
+      const labels = pods.get(key)?.metadata?.labels ?? {};
+      return selectors.some((selector) => selects(selector, labels));
+    });
+    this.refreshPods(touched);
   }
 
   private indexPod(pod: V1Pod, previous: V1Pod | undefined): void {

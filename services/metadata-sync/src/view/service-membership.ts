@@ -9,6 +9,12 @@ import { namespaceOf, uidOf } from './object-fields.js';
 
 const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 
+export type Selector = Record<string, string>;
+
+export function selects(selector: Selector, labels: Record<string, string>): boolean {
+  return Object.entries(selector).every(([k, v]) => labels[k] === v);
+}
+
 interface SliceTargets {
   namespace: string;
   service: string;
@@ -17,28 +23,31 @@ interface SliceTargets {
 
 export class ServiceMembership {
   /** namespace → service name → selector (null: no selector). */
-  private readonly selectors = new Map<string, Map<string, Record<string, string> | null>>();
+  private readonly selectors = new Map<string, Map<string, Selector | null>>();
   private readonly slices = new Map<string, SliceTargets>();
   /** `namespace/pod` → service name → number of slices naming the pod for it. */
   private readonly sliceTargets = new Map<string, Map<string, number>>();
 
-  /** Sets a live service's selector; true when the set of pods it selects may have changed. */
-  setService(namespace: string, name: string, selector: Record<string, string> | null): boolean {
+  /**
+   * Sets a live service's selector. Returns the selectors whose pods may have
+   * changed membership (old and new), empty when nothing changed.
+   */
+  setService(namespace: string, name: string, selector: Record<string, string> | null): Selector[] {
     let byName = this.selectors.get(namespace);
     if (!byName) this.selectors.set(namespace, (byName = new Map()));
-    const had = byName.has(name);
     const old = byName.get(name) ?? null;
     byName.set(name, selector);
-    return !had ? selector !== null : JSON.stringify(old) !== JSON.stringify(selector);
+    if (JSON.stringify(old) === JSON.stringify(selector)) return [];
+    return [old, selector].filter((s): s is Selector => s !== null);
   }
 
-  /** Forgets a service; true when it selected pods. */
-  removeService(namespace: string, name: string): boolean {
+  /** Forgets a service; returns its selector when it had one (its pods lose it). */
+  removeService(namespace: string, name: string): Selector[] {
     const byName = this.selectors.get(namespace);
     const selector = byName?.get(name) ?? null;
     byName?.delete(name);
     if (byName && !byName.size) this.selectors.delete(namespace);
-    return selector !== null;
+    return selector ? [selector] : [];
   }
 
   /** Records a slice (or its removal, with null); returns `namespace/pod` keys whose membership may have changed. */
@@ -65,7 +74,7 @@ export class ServiceMembership {
   servicesOf(namespace: string, podName: string, labels: Record<string, string>): string[] {
     const names = new Set<string>(this.sliceTargets.get(`${namespace}/${podName}`)?.keys() ?? []);
     for (const [service, selector] of this.selectors.get(namespace) ?? []) {
-      if (selector && Object.entries(selector).every(([k, v]) => labels[k] === v)) names.add(service);
+      if (selector && selects(selector, labels)) names.add(service);
     }
     return [...names].sort();
   }

@@ -157,6 +157,11 @@ export class ViewSync {
     this.metrics.fullSyncs.inc();
   }
 
+  /** Rebuilds from what Redis holds now: after a reconnect it may have restarted empty. */
+  resyncNow(): void {
+    void this.resync();
+  }
+
   private async resync(): Promise<void> {
     if (this.mode !== 'leading') return;
     const term = this.term;

@@ -23,7 +23,7 @@ export const testLogger = pino({ level: process.env['LOG_LEVEL'] ?? 'silent' });
 export async function startEnvironment(standinOptions: KubeApiStandinOptions = {}): Promise<TestEnvironment> {
   const redisServer = await startRedisServer();
   const api = await startStandin({ bookmarkIntervalMs: 50, historyLimit: 1_000_000, ...standinOptions });
-  const redis = new Redis(redisServer.url);
+  const redis = quiet(new Redis(redisServer.url));
   const replicas: MetadataSync[] = [];
   const connections: Redis[] = [redis];
   const kubeConfig = () => {
@@ -44,7 +44,7 @@ export async function startEnvironment(standinOptions: KubeApiStandinOptions = {
     kubeConfig,
     objectApi: () => KubernetesObjectApi.makeApiClient(kubeConfig()),
     replica(overrides = {}) {
-      const connection = new Redis(redisServer.url);
+      const connection = quiet(new Redis(redisServer.url));
       connections.push(connection);
       const replica = new MetadataSync({
         kube: { kubeApi: api.url },
@@ -68,6 +68,11 @@ export async function startEnvironment(standinOptions: KubeApiStandinOptions = {
       await redisServer.stop();
     },
   };
+}
+
+/** Connection errors while a test restarts redis-server are expected. */
+function quiet(redis: Redis): Redis {
+  return redis.on('error', () => undefined);
 }
 
 export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {

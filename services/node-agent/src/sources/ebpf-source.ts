@@ -37,6 +37,8 @@ export class EbpfSource implements HalfSource {
   private readonly processes: ProcessResolver;
   private readonly addresses: NetnsAddresses;
   private lastCounters: Record<CounterName, number> | undefined;
+  /** Lookups of this window by result, published once per window (not once per flow). */
+  private readonly lookups = { cached: 0, proc: 0, exited: 0 };
   private lastError: string | undefined;
 
   private constructor(
@@ -44,12 +46,11 @@ export class EbpfSource implements HalfSource {
     readonly hello: ProbeHello,
     private readonly options: EbpfSourceOptions,
   ) {
-    const { metrics } = options;
     this.processes = new ProcessResolver({
       redact: options.redact,
       procRoot: options.procRoot,
       cgroupPaths: new CgroupPaths(findCgroup2Mount()),
-      onLookup: (result) => metrics.processLookups.inc({ result }),
+      onLookup: (result) => this.lookups[result]++,
     });
     this.addresses = new NetnsAddresses(options.procRoot);
   }
@@ -64,7 +65,12 @@ export class EbpfSource implements HalfSource {
     const drain = await this.drain();
     this.recordProbeCounters(drain.end);
     const deltas = this.tracker.apply(drain.flows);
-    return deltas.map((delta) => this.half(delta, window));
+    const halves = deltas.map((delta) => this.half(delta, window));
+    for (const result of ['cached', 'proc', 'exited'] as const) {
+      if (this.lookups[result]) this.options.metrics.processLookups.inc({ result }, this.lookups[result]);
+      this.lookups[result] = 0;
+    }
+    return halves;
   }
 
   health(): true | string {
