@@ -5,7 +5,7 @@
  */
 import type { JoinedFlow } from '@flowmesh/lib';
 import { sampleHalf } from '@flowmesh/lib/testing';
-import { viewKeyName, type IpInterval, type NodeRecord, type PodRecord, type ServiceRecord, type ViewKeyName } from '../services/enricher/src/kubemeta.js';
+import { viewKeyName, type IpInterval, type NodeRecord, type PodRecord, type ServiceRecord, type ViewKeyName } from '@flowmesh/lib';
 
 export interface SyntheticCluster {
   view: Map<ViewKeyName, unknown>;

@@ -10,9 +10,11 @@
  * holding decoded halves that never find a peer.
  *
  * Prints one JSON line: joiner_halves_per_s, bare_halves_per_s, ratio (target
- * >= 0.7, best round of each), memory_bytes_per_pending_half, and the mean
- * input and output record sizes (the joiner writes about 2.7 times the bytes
- * it reads, which the bare loop does not).
+ * >= 0.7, best round of each), the CPU time per half of each (best round; on
+ * a shared machine that, not wall time, is what is stable),
+ * memory_bytes_per_pending_half, and the mean input and output record sizes
+ * (the joiner writes about 2.3 times the bytes it reads; the bare loop
+ * writes what it reads).
  *
  * Run: node --import tsx bench/joiner.bench.ts [halves]
  */
@@ -22,7 +24,7 @@ import { runInNewContext } from 'node:vm';
 import { CompressionTypes, Partitioners, type Consumer, type Kafka } from 'kafkajs';
 import { createLogger, createRegistry, Health, loadConfig, RecordCodec, startMockBroker, type FlowHalf, type InputRecord, type MockBroker } from '@flowmesh/lib';
 import { testKafka } from '@flowmesh/lib/testing';
-import { DEFAULT_JOIN_SETTINGS, JoinCore, joinerOptions, startJoiner } from '@flowmesh/joiner';
+import { DEFAULT_JOIN_SETTINGS, JoinCore, joinerOptions, startJoiner, type RunningJoiner } from '@flowmesh/joiner';
 import { generateScenario } from '../services/joiner/test/support/flow-scenario.js';
 
 const TARGET_HALVES = Number(process.argv[2] ?? 80_000);
@@ -82,7 +84,26 @@ function committedAll(consumer: Consumer, topic: string, targets: Map<number, nu
   });
 }
 
-async function joinerRound(broker: MockBroker, topic: string, ends: Map<number, number>): Promise<number> {
+interface RoundResult {
+  halvesPerSecond: number;
+  /** CPU time of this process (user + system) per half: what the rate would be bound by on a busy machine. */
+  cpuMicrosPerHalf: number;
+}
+
+/** Times `run` from when it reports started to when it finishes, and the CPU it used meanwhile. */
+async function measured(halves: () => number, run: (started: () => void) => Promise<number>): Promise<RoundResult> {
+  let startedAt = 0;
+  let cpuAtStart = process.cpuUsage();
+  const finishedAt = await run(() => {
+    startedAt = performance.now();
+    cpuAtStart = process.cpuUsage();
+  });
+  const cpu = process.cpuUsage(cpuAtStart);
+  const n = halves();
+  return { halvesPerSecond: n / ((finishedAt - startedAt) / 1000), cpuMicrosPerHalf: (cpu.user + cpu.system) / n };
+}
+
+async function joinerRound(broker: MockBroker, topic: string, ends: Map<number, number>): Promise<RoundResult> {
   const id = randomUUID().slice(0, 8);
   const output = `joined-${id}`;
   await broker.createTopic(output, PARTITIONS);
@@ -100,19 +121,22 @@ async function joinerRound(broker: MockBroker, topic: string, ends: Map<number, 
       httpPort: 0,
     },
   });
-  const logger = createLogger('joiner', 'error');
-  const context = { logger, registry: createRegistry('joiner'), health: new Health(), signal: new AbortController().signal };
-  const joiner = await startJoiner(context, config);
-  const started = performance.now();
-  // Everything up to each partition's sentinel (which waits for a peer that never comes).
-  const targets = new Map([...ends].map(([partition, end]) => [partition, end - 1]));
-  const finished = await committedAll(joiner.stream.consumer, topic, targets);
-  const halvesIn = joiner.core.stats.halvesIn - PARTITIONS;
-  await joiner.stop();
-  return halvesIn / ((finished - started) / 1000);
+  const context = { logger: createLogger('joiner', 'error'), registry: createRegistry('joiner'), health: new Health(), signal: new AbortController().signal };
+  let joiner: RunningJoiner | undefined;
+  const result = await measured(
+    () => joiner!.core.stats.halvesIn - PARTITIONS,
+    async (started) => {
+      joiner = await startJoiner(context, config);
+      started();
+      // Everything up to each partition's sentinel (which waits for a peer that never comes).
+      return committedAll(joiner.stream.consumer, topic, new Map([...ends].map(([partition, end]) => [partition, end - 1])));
+    },
+  );
+  await joiner!.stop();
+  return result;
 }
 
-async function bareRound(kafka: Kafka, broker: MockBroker, topic: string, ends: Map<number, number>): Promise<number> {
+async function bareRound(kafka: Kafka, broker: MockBroker, topic: string, ends: Map<number, number>): Promise<RoundResult> {
   const id = randomUUID().slice(0, 8);
   const output = `bare-${id}`;
   await broker.createTopic(output, PARTITIONS);
@@ -121,36 +145,36 @@ async function bareRound(kafka: Kafka, broker: MockBroker, topic: string, ends: 
   const consumer = kafka.consumer({ groupId: `bench-bare-${id}` });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
-  const finished = committedAll(consumer, topic, ends);
   let records = 0;
   let lastCommit = 0;
-  await consumer.run({
-    autoCommit: false,
-    eachBatchAutoResolve: false,
-    partitionsConsumedConcurrently: 4,
-    eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
-      await producer.send({
-        topic: output,
-        acks: -1,
-        compression: CompressionTypes.None,
-        messages: batch.messages.map((m) => ({ key: m.key, value: m.value })),
+  const result = await measured(
+    () => records,
+    async (started) => {
+      const finished = committedAll(consumer, topic, ends);
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: 4,
+        eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
+          await producer.send({ topic: output, acks: -1, compression: CompressionTypes.None, messages: batch.messages.map((m) => ({ key: m.key, value: m.value })) });
+          records += batch.messages.length;
+          resolveOffset(batch.lastOffset());
+          await heartbeat();
+          const now = Date.now();
+          const done = Number(batch.lastOffset()) + 1 >= (ends.get(batch.partition) ?? 0);
+          if (done || now - lastCommit >= COMMIT_INTERVAL_MS) {
+            lastCommit = now;
+            await consumer.commitOffsets([{ topic, partition: batch.partition, offset: String(Number(batch.lastOffset()) + 1) }]);
+          }
+        },
       });
-      records += batch.messages.length;
-      resolveOffset(batch.lastOffset());
-      await heartbeat();
-      const now = Date.now();
-      const done = Number(batch.lastOffset()) + 1 >= (ends.get(batch.partition) ?? 0);
-      if (done || now - lastCommit >= COMMIT_INTERVAL_MS) {
-        lastCommit = now;
-        await consumer.commitOffsets([{ topic, partition: batch.partition, offset: String(Number(batch.lastOffset()) + 1) }]);
-      }
+      started();
+      return finished;
     },
-  });
-  const started = performance.now();
-  const end = await finished;
+  );
   await consumer.disconnect();
   await producer.disconnect();
-  return records / ((end - started) / 1000);
+  return result;
 }
 
 /** Mean encoded sizes: the joiner's records carry the half plus both ends, so they are bigger than its input. */
@@ -201,15 +225,16 @@ try {
   const input = `halves-bench-${randomUUID().slice(0, 8)}`;
   await broker.createTopic(input, PARTITIONS);
   const ends = await preload(kafka, input, data);
-  const joinerRates: number[] = [];
-  const bareRates: number[] = [];
+  const joinerRounds: RoundResult[] = [];
+  const bareRounds: RoundResult[] = [];
   for (let i = 0; i < ROUNDS; i++) {
-    bareRates.push(await bareRound(kafka, broker, input, ends));
-    joinerRates.push(await joinerRound(broker, input, ends));
+    bareRounds.push(await bareRound(kafka, broker, input, ends));
+    joinerRounds.push(await joinerRound(broker, input, ends));
   }
   // The machine may be shared: the best round of each is the least disturbed one.
-  const joiner = Math.max(...joinerRates);
-  const bare = Math.max(...bareRates);
+  const joiner = Math.max(...joinerRounds.map((r) => r.halvesPerSecond));
+  const bare = Math.max(...bareRounds.map((r) => r.halvesPerSecond));
+  const cpu = (rounds: RoundResult[]) => Math.min(...rounds.map((r) => r.cpuMicrosPerHalf));
   const bytes = meanBytes(data);
   console.log(
     JSON.stringify({
@@ -221,8 +246,11 @@ try {
       bare_halves_per_s: Math.round(bare),
       ratio: round(joiner / bare, 3),
       target_ratio: 0.7,
-      joiner_rounds: joinerRates.map((r) => Math.round(r)),
-      bare_rounds: bareRates.map((r) => Math.round(r)),
+      joiner_rounds: joinerRounds.map((r) => Math.round(r.halvesPerSecond)),
+      bare_rounds: bareRounds.map((r) => Math.round(r.halvesPerSecond)),
+      joiner_cpu_us_per_half: round(cpu(joinerRounds), 3),
+      bare_cpu_us_per_half: round(cpu(bareRounds), 3),
+      cpu_ratio: round(cpu(bareRounds) / cpu(joinerRounds), 3),
       input_bytes_per_half: Math.round(bytes.input),
       output_bytes_per_record: Math.round(bytes.output),
       memory_bytes_per_pending_half: Math.round(memoryPerPendingHalf(data)),

@@ -22,7 +22,7 @@ import { Registry } from 'prom-client';
 import { startRedisServer } from '@flowmesh/lib';
 import { MetadataSync } from '@flowmesh/metadata-sync';
 import { type KubeApiStandin, type KubeObject, RESOURCE_TYPES, start as startStandin } from '@flowmesh/metadata-sync/standin';
-import { KubemetaReader } from '../services/metadata-sync/src/kubemeta.js';
+import { KubemetaReader } from '@flowmesh/lib';
 
 const PODS = 5_000;
 const NODES = 500;

@@ -1,5 +1,6 @@
 /** The services the CLI runs, each a ServiceCommand exported by its package. */
 import type { OptionSpecs, ServiceCommand } from '@flowmesh/lib';
+import { enricherCommand } from '@flowmesh/enricher';
 import { joinerCommand } from '@flowmesh/joiner';
 import { metadataSyncCommand } from '@flowmesh/metadata-sync';
 import { nodeAgentCommand } from '@flowmesh/node-agent';
@@ -7,5 +8,6 @@ import { nodeAgentCommand } from '@flowmesh/node-agent';
 export const serviceCommands: ServiceCommand<OptionSpecs>[] = [
   nodeAgentCommand,
   joinerCommand,
+  enricherCommand,
   metadataSyncCommand,
 ] as unknown as ServiceCommand<OptionSpecs>[];

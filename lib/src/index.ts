@@ -35,6 +35,7 @@ export { runService, type ServiceContext, type ServiceDefinition, type ServiceHa
 export { connectRedis, redisClientOptions, type RedisConnectionOptions } from './redis/connect.js';
 
 export { flowKey, windowStart } from './flow/key.js';
+export * from './kubemeta/index.js';
 
 export { startMockBroker, mockBrokerBinary, type MockBroker } from './stack/mock-broker.js';
 export { startRedisServer, type RedisServer } from './stack/redis-server.js';

@@ -53,7 +53,7 @@ after(async () => {
   await broker?.stop();
 });
 
-async function setup(name: string, processor: StreamProcessor<FlowHalf>) {
+async function setup(name: string, processor: StreamProcessor<FlowHalf>, commitIntervalMs = 100) {
   const topics = { in: `${name}.in`, out: `${name}.out`, dlq: `${name}.dlq` };
   for (const topic of Object.values(topics)) await broker.createTopic(topic, 4);
   const kafka = testKafka(broker.brokers);
@@ -70,7 +70,7 @@ async function setup(name: string, processor: StreamProcessor<FlowHalf>) {
     processor,
     logger,
     registry: createRegistry('test'),
-    commitIntervalMs: 100,
+    commitIntervalMs,
   });
   return {
     kafka,
@@ -116,6 +116,15 @@ describe('consumer loop against the embedded broker', () => {
     const committed = await committedOffsets(t.kafka, 'echo-group', t.topics.in);
     const total = [...committed.values()].reduce((a, b) => a + Math.max(b, 0), 0);
     assert.equal(total, 500);
+  });
+
+  it('on stop, drains and commits what it consumed (the final commit happens while still a group member)', async () => {
+    const t = await setup('final-commit', new EchoProcessor(), 600_000);
+    await t.send(Array.from({ length: 50 }, (_, i) => goodMessage(i)));
+    await readTopic(t.kafka, t.topics.out, 50);
+    await t.close();
+    const committed = await committedOffsets(t.kafka, 'final-commit-group', t.topics.in);
+    assert.equal([...committed.values()].reduce((a, b) => a + Math.max(b, 0), 0), 50);
   });
 
   it('survives 10,000 random, truncated and wrong-schema messages: each in the DLQ with a reason, good records processed', async () => {

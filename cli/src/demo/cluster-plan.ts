@@ -99,12 +99,14 @@ export function kubernetesObjects(plan: ClusterPlan): KubeObject[] {
         spec: { replicas: 1, selector: { matchLabels: pod.labels }, template: { metadata: { labels: pod.labels }, spec: { containers: [{ name: pod.container, image: `demo/${pod.container}:1` }] } } },
       });
     }
-    objects.push({
-      apiVersion: 'apps/v1',
-      kind: 'ReplicaSet',
-      metadata: { name: rsName, namespace: pod.namespace, uid: rsUid, labels: pod.labels, ownerReferences: owner('Deployment', pod.deployment, deploymentUid) },
-      spec: { replicas: 1, selector: { matchLabels: pod.labels } },
-    });
+    if (!objects.some((o) => o.kind === 'ReplicaSet' && o.metadata.name === rsName && o.metadata.namespace === pod.namespace)) {
+      objects.push({
+        apiVersion: 'apps/v1',
+        kind: 'ReplicaSet',
+        metadata: { name: rsName, namespace: pod.namespace, uid: rsUid, labels: pod.labels, ownerReferences: owner('Deployment', pod.deployment, deploymentUid) },
+        spec: { replicas: 1, selector: { matchLabels: pod.labels } },
+      });
+    }
     objects.push({
       apiVersion: 'v1',
       kind: 'Pod',

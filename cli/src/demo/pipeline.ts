@@ -74,7 +74,7 @@ export async function startPipeline(options: PipelineOptions): Promise<RunningPi
       options,
     ),
   );
-  services.push(await startService('enricher', ['enricher', '--cluster-id', plan.clusterId], options));
+  services.push(await startService('enricher', ['enricher', '--cluster-id', plan.clusterId, '--cluster-cidrs', `${clusterCidrs},${plan.serviceCidr}`], options));
   for (const agent of options.agents) {
     const common = ['agent', '--export-interval-ms', String(windowMs)];
     if (agent.kind === 'ebpf') {

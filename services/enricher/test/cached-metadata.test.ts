@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { PodRecord } from '../src/kubemeta.js';
+import type { PodRecord } from '@flowmesh/lib';
 import { CachedMetadata, type Provenance } from '../src/metadata/cached-metadata.js';
 import type { KeysByKind } from '../src/metadata/source.js';
 import { FLOWS } from './helpers/cluster-fixture.js';

@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { freePort, startMockBroker, startRedisServer, type EnrichedFlow, type JoinedFlow, type MockBroker, type RedisServer } from '@flowmesh/lib';
 import { openGeoLookup } from '../src/geo/geoip.js';
-import type { PodRecord } from '../src/kubemeta.js';
+import type { PodRecord } from '@flowmesh/lib';
 import { createKubemetaSource } from '../src/metadata/kubemeta-source.js';
 import { FLOWS } from './helpers/cluster-fixture.js';
 import { startHarness, type Harness } from './helpers/enricher-harness.js';

@@ -6,7 +6,7 @@
  * The CLI registers `joinerCommand` (name, options, validation, start);
  * `runJoiner` runs it from an already parsed config.
  */
-export { joinerCommand, runJoiner, startJoiner, DEFAULT_GROUP_ID, type RunningJoiner } from './joiner-service.js';
+export { joinerCommand, runJoiner, startJoiner, DEFAULT_GROUP_ID, type RunningJoiner, type JoinerExtras } from './joiner-service.js';
 export { joinerOptions, joinerOwnOptions, joinSettings, joinerConfigProblems, type JoinerConfig } from './options.js';
 export { JoinCore, type PartitionView } from './join-core.js';
 export { DEFAULT_JOIN_SETTINGS, type JoinSettings } from './join-settings.js';

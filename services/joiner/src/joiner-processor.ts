@@ -20,6 +20,8 @@ export interface JoinerProcessorOptions {
   committedPositions?: (partitions: readonly number[]) => Promise<Map<number, CommittedPosition>>;
   logger: Logger;
   now?: () => number;
+  /** Sees every record once the broker has acknowledged it (embedding, tests). */
+  observe?: (emissions: readonly Emission[]) => void;
 }
 
 export class JoinerProcessor implements StreamProcessor<FlowHalf> {
@@ -114,6 +116,7 @@ export class JoinerProcessor implements StreamProcessor<FlowHalf> {
       throw error;
     }
     for (const { ref } of emissions) this.options.progress.sent(ref.partition, 1);
+    this.options.observe?.(emissions);
   }
 
   private deadLetter(record: InputRecord<FlowHalf>, error: Error, sink: OutputSink): Promise<void> {

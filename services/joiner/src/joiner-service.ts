@@ -15,7 +15,7 @@ import type { Admin } from 'kafkajs';
 import { attachCommitNotes } from './commit-notes.js';
 import { JoinCore } from './join-core.js';
 import { registerJoinerMetrics } from './joiner-metrics.js';
-import { JoinerProcessor } from './joiner-processor.js';
+import { JoinerProcessor, type JoinerProcessorOptions } from './joiner-processor.js';
 import { joinerConfigProblems, joinerOptions, joinSettings, type JoinerConfig } from './options.js';
 import { ReadProgress, type CommittedPosition } from './read-progress.js';
 
@@ -28,8 +28,13 @@ export interface RunningJoiner extends RunningService {
 
 export const DEFAULT_GROUP_ID = 'flowmesh-joiner';
 
+export interface JoinerExtras {
+  /** Sees every record once the broker has acknowledged it (embedding, tests). */
+  observe?: JoinerProcessorOptions['observe'];
+}
+
 /** Starts the joiner inside a service context (logger, registry, health). */
-export async function startJoiner(context: ServiceContext, config: JoinerConfig): Promise<RunningJoiner> {
+export async function startJoiner(context: ServiceContext, config: JoinerConfig, extras: JoinerExtras = {}): Promise<RunningJoiner> {
   const { logger, registry } = context;
   const settings = joinSettings(config);
   const core = new JoinCore(settings);
@@ -61,6 +66,7 @@ export async function startJoiner(context: ServiceContext, config: JoinerConfig)
         progress,
         committedPositions: (partitions) => committedPositions(admin, groupId, config.inputTopic, partitions),
         logger,
+        ...(extras.observe ? { observe: extras.observe } : {}),
       })),
     onStopped: () => admin.disconnect(),
   });
@@ -85,7 +91,7 @@ export const joinerCommand = defineServiceCommand({
   summary: 'Pair the two halves of every conversation (flowmesh.halves.v1 -> flowmesh.joined.v1), one record per half.',
   options: joinerOptions,
   validate: (config) => [...kafkaConnectionProblems(config), ...joinerConfigProblems(config)],
-  start: startJoiner,
+  start: (context, config) => startJoiner(context, config),
 });
 
 /** Runs the joiner from parsed options until SIGTERM/SIGINT (or `shutdown()` on the handle). */

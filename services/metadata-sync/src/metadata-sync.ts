@@ -6,13 +6,12 @@
  */
 import { CoordinationV1Api, KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import type { Redis } from 'ioredis';
-import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { type KubeConnectionOptions, buildKubeConfig } from './kube/kube-config.js';
 import { LeaseElector } from './kube/lease-elector.js';
 import { type InformerTiming, ResilientInformer } from './kube/resilient-informer.js';
 import { watchedResources } from './kube/watched-resources.js';
-import { KubemetaKeys, KubemetaWriter } from './kubemeta.js';
+import { KubemetaKeys, KubemetaWriter, type Logger } from '@flowmesh/lib';
 import { type SyncMetrics, createSyncMetrics } from './metrics.js';
 import { ClusterState, type WatchedKind } from './view/cluster-state.js';
 import { ViewSync, type ViewSyncOptions } from './view/view-sync.js';

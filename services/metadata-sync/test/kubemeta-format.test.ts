@@ -1,7 +1,7 @@
 /** The view's format rules the reader applies: which interval answers a lookup, key normalisation, announcements. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type IpInterval, KubemetaKeys, encodeChanges, normalizeContainerId, normalizeIp, parseChangeMessage, selectInterval } from '../src/kubemeta.js';
+import { type IpInterval, KubemetaKeys, encodeChanges, normalizeContainerId, normalizeIp, parseChangeMessage, selectInterval } from '@flowmesh/lib';
 
 const interval = (name: string, from: number, to: number | null, extra: Partial<IpInterval> = {}): IpInterval => ({
   kind: 'pod',

@@ -148,7 +148,9 @@ describe('Kubernetes API stand-in', () => {
     const names = new Set<string>();
     informer.on('add', (o) => names.add(o.metadata!.name!));
     informer.on('delete', (o) => names.delete(o.metadata!.name!));
-    informer.on('error', () => setTimeout(() => void informer.start(), 10));
+    let stopped = false;
+    // A bare informer stops on errors other than 410; restart it as metadata-sync does.
+    informer.on('error', () => setTimeout(() => stopped || void informer.start(), 10));
     await informer.start();
     await core.createNamespace({ body: { metadata: { name: 'x1' } } });
     await waitFor(() => names.has('x1'));
@@ -160,6 +162,7 @@ describe('Kubernetes API stand-in', () => {
     standin.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'x2' } });
     standin.compact();
     await waitFor(() => names.has('x2'));
+    stopped = true;
     await informer.stop();
   });
 

@@ -3,7 +3,7 @@
  * named (workload, labels, node), read in one batched round for the whole batch.
  */
 import type { ObjectType } from '@flowmesh/lib';
-import { pickIncarnation, type PodRecord } from '../kubemeta.js';
+import { pickIncarnation, type PodRecord } from '@flowmesh/lib';
 import type { LookupAnswers, LookupRequest } from '../metadata/cached-metadata.js';
 import type { Identity } from './identify.js';
 import type { Quality } from './quality.js';

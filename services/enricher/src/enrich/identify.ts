@@ -17,7 +17,7 @@
  */
 import { isIP, type BlockList } from 'node:net';
 import type { Endpoint } from '@flowmesh/lib';
-import { selectInterval } from '../kubemeta.js';
+import { selectInterval } from '@flowmesh/lib';
 import type { LookupAnswers } from '../metadata/cached-metadata.js';
 import { addressKey, containerKey, namespacedKey } from '../metadata/source.js';
 import { Quality } from './quality.js';

@@ -3,7 +3,7 @@
  * (one MGET per call) and its change channel.
  */
 import type { Redis } from 'ioredis';
-import { KubemetaKeys, KubemetaReader, subscribeChanges } from '../kubemeta.js';
+import { KubemetaKeys, KubemetaReader, subscribeChanges } from '@flowmesh/lib';
 import { toMetadataChange, type ChangeListener, type KeysByKind, type MetadataSource, type ValuesByKind } from './source.js';
 
 export interface KubemetaSourceOptions {

@@ -16,7 +16,7 @@ import {
   type NodeRecord,
   type PodRecord,
   type ServiceRecord,
-} from '../kubemeta.js';
+} from '@flowmesh/lib';
 
 /** The value of one key, by lookup kind. Object kinds hold incarnations, newest first. */
 export interface LookupValues {

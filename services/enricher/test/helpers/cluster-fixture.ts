@@ -6,7 +6,7 @@
  */
 import type { Endpoint, JoinedFlow } from '@flowmesh/lib';
 import { sampleHalf } from '@flowmesh/lib/testing';
-import { compareIntervals, viewKeyName, type IpInterval, type NodeRecord, type PodRecord, type ServiceRecord, type ViewKeyName } from '../../src/kubemeta.js';
+import { compareIntervals, viewKeyName, type IpInterval, type NodeRecord, type PodRecord, type ServiceRecord, type ViewKeyName } from '@flowmesh/lib';
 import { namespacedKey } from '../../src/metadata/source.js';
 
 /** The flows' window starts here; every pod below was created an hour before unless said otherwise. */

@@ -2,7 +2,7 @@
  * An in-memory MetadataSource for unit tests: the view as key name → value, as
  * metadata-sync writes it to Redis, with an outage switch and a count of reads.
  */
-import { viewKeyName, type ViewKeyName, type ViewKeyType } from '../../src/kubemeta.js';
+import { viewKeyName, type ViewKeyName, type ViewKeyType } from '@flowmesh/lib';
 import {
   emptyValues,
   type ChangeListener,

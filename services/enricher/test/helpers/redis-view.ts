@@ -1,6 +1,6 @@
 /** Writes the fixture's kubemeta view into a real Redis through metadata-sync's writer. */
 import type { Redis } from 'ioredis';
-import { KubemetaKeys, KubemetaWriter, type ViewKeyName } from '../../src/kubemeta.js';
+import { KubemetaKeys, KubemetaWriter, type ViewKeyName } from '@flowmesh/lib';
 import { fixtureView } from './cluster-fixture.js';
 
 export async function writeView(redis: Redis, view: Map<ViewKeyName, unknown> = fixtureView(), base = 'km'): Promise<KubemetaWriter> {

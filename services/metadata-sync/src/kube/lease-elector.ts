@@ -10,7 +10,7 @@
  * before anyone else can take over.
  */
 import type { CoordinationV1Api, V1Lease, V1LeaseSpec } from '@kubernetes/client-node';
-import type { Logger } from 'pino';
+import type { Logger } from '@flowmesh/lib';
 import { timeMs } from '../view/object-fields.js';
 
 export interface LeaseElectorOptions {
@@ -44,6 +44,8 @@ export class LeaseElector {
   /** The record as last read, and when (local clock) it last changed. */
   private observed: { key: string; at: number } | undefined;
   private current: string | undefined;
+  /** The acquire/renew request in flight, which stop() lets finish before releasing. */
+  private attempt: Promise<boolean> | undefined;
 
   constructor(private readonly options: LeaseElectorOptions) {
     if (options.renewDeadlineMs >= options.leaseDurationMs) throw new Error('renewDeadlineMs must be shorter than leaseDurationMs');
@@ -68,15 +70,18 @@ export class LeaseElector {
   async stop(options: { release: boolean }): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    await this.attempt?.catch(() => undefined);
     const wasLeading = this.leading;
     this.setLeading(false);
-    if (wasLeading && options.release) await this.release().catch((error) => this.options.logger.warn({ err: error }, 'could not release the lease'));
+    // Release also what an attempt in flight may just have acquired.
+    if (options.release && (wasLeading || this.current === this.options.identity)) await this.release().catch((error) => this.options.logger.warn({ err: error }, 'could not release the lease'));
   }
 
   private async cycle(): Promise<void> {
     if (this.stopped) return;
     try {
-      const acquired = await this.tryAcquireOrRenew();
+      this.attempt = this.tryAcquireOrRenew();
+      const acquired = await this.attempt;
       if (acquired) this.lastRenewedAt = Date.now();
       if (this.stopped) return;
       if (acquired && !this.leading) this.setLeading(true);

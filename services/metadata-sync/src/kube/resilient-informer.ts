@@ -5,7 +5,7 @@
  * list); here those restart it after an exponential back-off with jitter.
  */
 import { type KubeConfig, type KubernetesObject, ListWatch } from '@kubernetes/client-node';
-import type { Logger } from 'pino';
+import type { Logger } from '@flowmesh/lib';
 import type { SyncMetrics } from '../metrics.js';
 import type { WatchedKind } from '../view/cluster-state.js';
 import { BookmarkingWatch } from './bookmarking-watch.js';
@@ -36,6 +36,7 @@ export class ResilientInformer {
   private failures = 0;
   private errorCount = 0;
   private restartTimer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
   private resolveSynced!: () => void;
   /** Resolves once the first list has been delivered. */
   readonly synced: Promise<void> = new Promise((resolve) => (this.resolveSynced = resolve));
@@ -79,16 +80,23 @@ export class ResilientInformer {
 
   start(): void {
     this.stopped = false;
-    void this.run();
+    this.run();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.restartTimer);
     await this.informer.stop();
+    // A list in flight goes on to open a watch once it returns (the informer does not look again): stop that one too.
+    const settled = await Promise.race([this.running?.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 1_000).unref())]);
+    if (settled) await this.informer.stop();
   }
 
-  private async run(): Promise<void> {
+  private run(): void {
+    this.running = this.runOnce();
+  }
+
+  private async runOnce(): Promise<void> {
     const errorsBefore = this.errorCount;
     try {
       await this.informer.start();
@@ -124,7 +132,7 @@ export class ResilientInformer {
     this.logger.warn({ kind: this.kind, err: describe(error), retryInMs: Math.round(delay) }, 'list/watch failed; restarting after back-off');
     clearTimeout(this.restartTimer);
     this.restartTimer = setTimeout(() => {
-      if (!this.stopped) void this.run();
+      if (!this.stopped) this.run();
     }, delay);
   }
 }

@@ -87,11 +87,7 @@ export class KubeApiStandin {
   /** Creates the object, or replaces it (ignoring its resourceVersion) when it exists. */
   apply(object: KubeObject): KubeObject {
     const type = this.typeOf(object);
-    try {
-      this.store.get(type, object.metadata?.namespace, requiredName(object));
-    } catch {
-      return this.store.create(type, object);
-    }
+    if (!this.store.has(type, object.metadata?.namespace, requiredName(object))) return this.store.create(type, object);
     const { resourceVersion: _ignored, ...metadata } = object.metadata ?? {};
     return this.store.replace(type, object.metadata?.namespace, requiredName(object), { ...object, metadata });
   }

@@ -87,6 +87,10 @@ export class ObjectStore {
     return inScope.map((o) => structuredClone(o));
   }
 
+  has(type: ResourceType, namespace: string | undefined, name: string): boolean {
+    return this.bucket(type).has(objectKey(namespace, name));
+  }
+
   get(type: ResourceType, namespace: string | undefined, name: string): KubeObject {
     const found = this.bucket(type).get(objectKey(namespace, name));
     if (!found) throw notFound(type, name);

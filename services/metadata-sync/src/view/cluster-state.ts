@@ -7,7 +7,7 @@
  * take-over only has to write.
  */
 import type { V1EndpointSlice, V1Namespace, V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
-import type { ViewKeyName } from '../kubemeta.js';
+import type { ViewKeyName } from '@flowmesh/lib';
 import { type PodContext, type ViewRecord, namespaceRecord, nodeRecord, podRecord, serviceRecord } from './derive-records.js';
 import { type KubeResource, controllerRefOf, deletionTimeOf, nameOf, namespaceOf, uidOf } from './object-fields.js';
 import { OwnerIndex, ownerKey } from './owner-index.js';

@@ -15,8 +15,8 @@ import {
   type WorkloadRef,
   normalizeContainerId,
   normalizeIp,
-} from '../kubemeta.js';
-import { createdAtOf, labelsOf, maxTime, nameOf, namespaceOf, sortedMap, timeMs, uidOf, uniqueSorted } from './object-fields.js';
+} from '@flowmesh/lib';
+import { controllerRefOf, createdAtOf, labelsOf, maxTime, nameOf, namespaceOf, sortedMap, timeMs, uidOf, uniqueSorted } from './object-fields.js';
 
 export interface OwnerResolution {
   workload: WorkloadRef | null;
@@ -68,7 +68,7 @@ export function podRecord(pod: V1Pod, context: PodContext, deletedAt: number | n
   const labels = labelsOf(pod);
   const ips = podIps(pod);
   const ipFrom = ips.length ? addressesSince(pod) : null;
-  const { workload, controller } = context.resolveOwner(namespace, controllerRefOfPod(pod));
+  const { workload, controller } = context.resolveOwner(namespace, controllerRefOf(pod));
   return {
     uid: uidOf(pod),
     namespace,
@@ -87,11 +87,6 @@ export function podRecord(pod: V1Pod, context: PodContext, deletedAt: number | n
     ipTo: ipFrom === null ? null : addressesReleasedAt(pod, ipFrom),
     deletedAt,
   };
-}
-
-function controllerRefOfPod(pod: V1Pod): V1OwnerReference | undefined {
-  const refs = pod.metadata?.ownerReferences ?? [];
-  return refs.find((r) => r.controller) ?? refs[0];
 }
 
 export function serviceRecord(service: V1Service, deletedAt: number | null): ServiceRecord {

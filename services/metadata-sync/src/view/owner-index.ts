@@ -5,7 +5,7 @@
  * Deployment.
  */
 import type { V1OwnerReference } from '@kubernetes/client-node';
-import type { WorkloadRef } from '../kubemeta.js';
+import type { WorkloadRef } from '@flowmesh/lib';
 import type { OwnerResolution } from './derive-records.js';
 import { type KubeResource, controllerRefOf, deletionTimeOf, nameOf, namespaceOf } from './object-fields.js';
 

@@ -12,7 +12,7 @@ import {
   compareIntervals,
   splitViewKeyName,
   viewKeyName,
-} from '../kubemeta.js';
+} from '@flowmesh/lib';
 import { type ViewRecord, intervalsOf, recordId } from './derive-records.js';
 
 interface Entry {

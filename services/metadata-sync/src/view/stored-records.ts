@@ -1,5 +1,5 @@
 /** Records read back from a view in Redis (what a new writer inherits), with enough checking to skip anything malformed. */
-import { type ViewKeyName, splitViewKeyName } from '../kubemeta.js';
+import { type ViewKeyName, splitViewKeyName } from '@flowmesh/lib';
 import type { ViewRecord } from './derive-records.js';
 
 /** Array fields each record type must have for the indexes to read it. */

@@ -7,8 +7,7 @@
  * every key in place: no key is ever cleared first, so lookups never fail
  * during a rebuild.
  */
-import type { Logger } from 'pino';
-import { KUBEMETA_SCHEMA_VERSION, type KubemetaWriter, type ViewKeyName, type ViewOperation } from '../kubemeta.js';
+import { KUBEMETA_SCHEMA_VERSION, type KubemetaWriter, type Logger, type ViewKeyName, type ViewOperation } from '@flowmesh/lib';
 import type { SyncMetrics } from '../metrics.js';
 import type { ClusterState } from './cluster-state.js';
 
@@ -62,7 +61,7 @@ export class ViewSync {
 
   start(): void {
     this.timers.push(setInterval(() => void this.flushIfDue(), this.options.flushIntervalMs));
-    this.timers.push(setInterval(() => this.state.expire(Date.now()), this.options.sweepIntervalMs));
+    this.timers.push(setInterval(() => this.sweep(), this.options.sweepIntervalMs));
     if (this.options.resyncIntervalMs > 0) this.timers.push(setInterval(() => void this.resync(), this.options.resyncIntervalMs));
   }
 
@@ -155,6 +154,15 @@ export class ViewSync {
     this.syncedAt = Date.now();
     await this.writer.writeMeta({ schema: KUBEMETA_SCHEMA_VERSION, writer: this.options.identity, syncedAt: this.syncedAt, updatedAt: this.syncedAt });
     this.metrics.fullSyncs.inc();
+  }
+
+  /** Drops expired tombstones; the writer also refreshes `meta.updatedAt`, its heartbeat for readers. */
+  private sweep(): void {
+    const now = Date.now();
+    this.state.expire(now);
+    if (this.mode !== 'leading') return;
+    const meta = { schema: KUBEMETA_SCHEMA_VERSION, writer: this.options.identity, syncedAt: this.syncedAt, updatedAt: now };
+    this.writer.writeMeta(meta).catch((error: unknown) => this.logger.warn({ err: error }, 'could not refresh the view\'s meta key'));
   }
 
   /** Rebuilds from what Redis holds now: after a reconnect it may have restarted empty. */

@@ -1,0 +1,111 @@
+/**
+ * Hand-over between members on the embedded broker: a second joiner joins the
+ * group in the middle of a stream and takes half the partitions, later the
+ * first one leaves. No half may be lost, and no member may emit a half twice
+ * (the first one drops what it held for the revoked partitions; the new owner
+ * re-reads and joins it).
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { createLogger, createRegistry, Health, loadConfig, startMockBroker, type MockBroker } from '@flowmesh/lib';
+import { testKafka, topicSize } from '@flowmesh/lib/testing';
+import { joinerOptions, startJoiner, type JoinerConfig, type RunningJoiner } from '../src/index.js';
+import { createJoinTopics, halfIdentity, HalfProducer, joinerFlags, plain, readJoined } from './support/broker-fixture.js';
+import { generateScenario } from './support/flow-scenario.js';
+import { expectedRecord } from './support/reference-join.js';
+
+let broker: MockBroker;
+before(async () => {
+  broker = await startMockBroker();
+});
+after(async () => {
+  await broker?.stop();
+});
+
+interface Member {
+  joiner: RunningJoiner;
+  /** Identities of the halves this member produced, with how often. */
+  produced: Map<string, number>;
+}
+
+async function startMember(config: JoinerConfig, name: string): Promise<Member> {
+  const produced = new Map<string, number>();
+  const context = { logger: createLogger(name, 'warn'), registry: createRegistry(name), health: new Health(), signal: new AbortController().signal };
+  const joiner = await startJoiner(context, config, {
+    observe: (emissions) => {
+      for (const { record } of emissions) produced.set(halfIdentity(record.half), (produced.get(halfIdentity(record.half)) ?? 0) + 1);
+    },
+  });
+  return { joiner, produced };
+}
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+test('a member joining and one leaving mid-stream: no half lost, none emitted twice by a member', { timeout: 90_000 }, async (t) => {
+  const topics = await createJoinTopics(broker, 4);
+  const config = loadConfig(joinerOptions, { env: {}, flags: joinerFlags(broker, topics, { logLevel: 'warn' }) });
+  const scenario = generateScenario({
+    seed: 99,
+    connections: 600,
+    spanWindows: 40,
+    skewWindows: 1,
+    graceMs: 10_000,
+    lateProbability: 0.02,
+    silentAgentProbability: 0.1,
+    dropProbability: 0.03,
+  });
+  const halves = scenario.halves;
+  const kafka = testKafka(broker.brokers);
+  const producer = await HalfProducer.connect(broker, topics.input);
+
+  const first = await startMember(config, 'joiner-1');
+  const third = Math.floor(halves.length / 3);
+  await producer.send(halves.slice(0, third), 100);
+  await waitFor(async () => (await topicSize(kafka, topics.output)) > third / 3, 20_000, 'the first member to produce');
+
+  // Its join completes once the group has rebalanced: the first member gave up some partitions.
+  const second = await startMember(config, 'joiner-2');
+  await producer.send(halves.slice(third, 2 * third), 100);
+  await waitFor(async () => second.produced.size > 0, 20_000, 'the second member to produce');
+  await first.joiner.stop(); // leaves: the second member takes everything
+  await producer.send(halves.slice(2 * third), 100);
+  await waitFor(
+    async () => (await topicSize(kafka, topics.output)) >= halves.length && second.joiner.core.pending === 0,
+    30_000,
+    'every half to be produced',
+  );
+  const output = await readJoined(broker, topics.output, await topicSize(kafka, topics.output));
+  await second.joiner.stop();
+  await producer.close();
+
+  const byIdentity = new Map(halves.map((h) => [halfIdentity(h.half), h]));
+  const seen = new Set<string>();
+  for (const { record } of output) {
+    const identity = halfIdentity(record.half);
+    const source = byIdentity.get(identity);
+    assert.ok(source, identity);
+    assert.deepEqual(plain(record), plain(expectedRecord(source, record.match)), identity);
+    seen.add(identity);
+  }
+  assert.deepEqual(halves.filter((h) => !seen.has(halfIdentity(h.half))).map((h) => halfIdentity(h.half)), [], 'no half lost');
+  for (const [name, member] of [['first', first], ['second', second]] as const) {
+    const twice = [...member.produced].filter(([, count]) => count > 1);
+    assert.deepEqual(twice, [], `the ${name} member emitted no half twice`);
+  }
+  assert.ok(first.joiner.core.stats.handedOver > 0, 'the first member handed waiting halves over');
+  t.diagnostic(
+    `rebalance: ${JSON.stringify({
+      halves: halves.length,
+      outputRecords: output.length,
+      duplicatesAcrossMembers: output.length - seen.size,
+      handedOver: first.joiner.core.stats.handedOver,
+      rereadCounted: second.joiner.progress.counts.rereads,
+    })}`,
+  );
+});
