@@ -130,7 +130,7 @@ async function showLiveTable(stack: EmbeddedStack, pipeline: RunningPipeline, du
     pipeline.services.map((s) => ({
       name: s.name,
       port: s.port,
-      counter: s.name.startsWith('agent') ? 'flowmesh_agent_halves_published_total' : s.name === 'metadata-sync' ? 'flowmesh_kubemeta_objects' : 'flowmesh_stream_records_out_total',
+      counter: s.name.startsWith('agent') ? 'flowmesh_agent_halves_published_total' : s.name === 'metadata-sync' ? 'flowmesh_metadata_sync_objects' : 'flowmesh_stream_records_out_total',
     })),
   );
   const started = Date.now();

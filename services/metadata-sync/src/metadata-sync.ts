@@ -99,7 +99,7 @@ export class MetadataSync {
       lastError = '';
       if (connectedBefore) {
         this.settings.logger.info('Redis reconnected; re-syncing the view');
-        this.view.resyncNow();
+        this.view.resyncNow('resync after Redis reconnected');
       }
       connectedBefore = true;
     });

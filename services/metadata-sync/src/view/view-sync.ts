@@ -62,7 +62,7 @@ export class ViewSync {
   start(): void {
     this.timers.push(setInterval(() => void this.flushIfDue(), this.options.flushIntervalMs));
     this.timers.push(setInterval(() => this.sweep(), this.options.sweepIntervalMs));
-    if (this.options.resyncIntervalMs > 0) this.timers.push(setInterval(() => void this.resync(), this.options.resyncIntervalMs));
+    if (this.options.resyncIntervalMs > 0) this.timers.push(setInterval(() => void this.resync('periodic resync'), this.options.resyncIntervalMs));
   }
 
   async stop(): Promise<void> {
@@ -166,17 +166,17 @@ export class ViewSync {
   }
 
   /** Rebuilds from what Redis holds now: after a reconnect it may have restarted empty. */
-  resyncNow(): void {
-    void this.resync();
+  resyncNow(reason: string): void {
+    void this.resync(reason);
   }
 
-  private async resync(): Promise<void> {
+  private async resync(reason: string): Promise<void> {
     if (this.mode !== 'leading') return;
     const term = this.term;
     try {
-      await this.fullSync(term, 'periodic resync');
+      await this.fullSync(term, reason);
     } catch (error) {
-      this.noteFailure(error, 'periodic resync failed');
+      this.noteFailure(error, `${reason} failed`);
     }
   }
 
