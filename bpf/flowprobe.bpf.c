@@ -7,9 +7,11 @@
  *  TCP  inet_sock_set_state   open (who opened), close (final counters)
  *       sock_send/recv_length  owner process; sockets opened before the probe
  *       iter/bpf_map_elem      counters refreshed from struct tcp_sock at drain
- *  UDP  sock_send/recv_length  connected sockets (peer known from the socket)
- *       net_dev_queue          unconnected sends (peer from the packet header)
- *       sys_exit               unconnected receives (peer from recvfrom/recvmsg)
+ *  UDP  sock_send/recv_length  datagrams; the peer of a connected socket
+ *       sys_exit               the peer of an unconnected socket, from the
+ *                              address given to sendto/sendmsg or returned by
+ *                              recvfrom/recvmsg
+ * Nothing runs per packet.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -28,18 +30,24 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define SOCK_BINDPORT_LOCK 8
 #define RCV_SHUTDOWN 1
 #define IP_OFFSET_MASK 0x1fff
-#define MAX_RECVMMSG 1024 /* UIO_MAXIOV, the most recvmmsg() returns */
+#define MAX_MMSG 1024 /* UIO_MAXIOV, the most sendmmsg()/recvmmsg() handle */
 
 #if defined(__TARGET_ARCH_x86)
 #define SYSCALL_NR(regs) ((regs)->orig_ax)
+#define NR_SENDTO 44
 #define NR_RECVFROM 45
+#define NR_SENDMSG 46
 #define NR_RECVMSG 47
 #define NR_RECVMMSG 299
+#define NR_SENDMMSG 307
 #elif defined(__TARGET_ARCH_arm64)
 #define SYSCALL_NR(regs) ((regs)->syscallno)
+#define NR_SENDTO 206
 #define NR_RECVFROM 207
+#define NR_SENDMSG 211
 #define NR_RECVMSG 212
 #define NR_RECVMMSG 243
+#define NR_SENDMMSG 269
 #else
 #error "flowprobe: unsupported architecture (set __TARGET_ARCH_x86 or __TARGET_ARCH_arm64)"
 #endif
@@ -65,31 +73,21 @@ struct {
 	__type(value, struct flowprobe_flow);
 } udp_flows SEC(".maps");
 
-struct owner {
-	__u32 pid;
-	__u32 tid;
-	__u64 cgroup_id;
-	char comm[FLOWPROBE_COMM_LEN];
-};
+/* A datagram sent or received on an unconnected UDP socket, waiting for
+ * sys_exit to reveal the peer: the address the caller passed to sendto/
+ * sendmsg, or the one the kernel wrote back for recvfrom/recvmsg. The user
+ * memory is the same on both ways: a sockaddr pointer in the same argument. */
+enum udp_direction { UDP_RECEIVED = 0, UDP_SENT = 1 };
 
-/* Last process seen sending on an unconnected UDP socket (by socket cookie):
- * a send deferred to softirq (e.g. waiting for ARP) runs in no process. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u64);
-	__type(value, struct owner);
-} udp_owners SEC(".maps");
-
-/* A receive on an unconnected UDP socket, waiting for sys_exit to reveal the
- * peer address the kernel wrote into the caller's sockaddr. */
-struct udp_rx_pending {
+struct udp_pending {
 	__u32 netns_ino;
 	__u16 lfamily; /* family of laddr (v4-mapped bound addresses normalized) */
 	__u16 lport;
 	__u8 laddr[16]; /* bound address, zero for the wildcard */
 	__u32 flags;
+	__u32 direction;
 	__u32 messages;
+	__u32 _pad;
 	__u64 bytes;
 };
 
@@ -97,8 +95,8 @@ struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u32); /* thread id */
-	__type(value, struct udp_rx_pending);
-} udp_rx_pending SEC(".maps");
+	__type(value, struct udp_pending);
+} udp_pending SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -135,32 +133,21 @@ static __always_inline bool netns_wanted(__u32 ino)
 	return filter_netns_ino == 0 || ino == filter_netns_ino;
 }
 
-static __always_inline void current_owner(struct owner *o)
+/* Process context: the caller is the socket's user. */
+static __always_inline void set_current_owner(struct flowprobe_flow *f)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	o->pid = pid_tgid >> 32;
-	o->tid = (__u32)pid_tgid;
-	o->cgroup_id = bpf_get_current_cgroup_id();
-	bpf_get_current_comm(o->comm, sizeof(o->comm));
+	f->pid = pid_tgid >> 32;
+	f->tid = (__u32)pid_tgid;
+	f->cgroup_id = bpf_get_current_cgroup_id();
+	bpf_get_current_comm(f->comm, sizeof(f->comm));
 }
 
-static __always_inline void set_owner(struct flowprobe_flow *f, const struct owner *o)
-{
-	f->pid = o->pid;
-	f->tid = o->tid;
-	f->cgroup_id = o->cgroup_id;
-	__builtin_memcpy(f->comm, o->comm, sizeof(f->comm));
-}
-
-/* Called from process context: remember the newest user of the socket. */
+/* Remember the newest user of the socket; cheap when it did not change. */
 static __always_inline void refresh_owner(struct flowprobe_flow *f)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	if (f->pid == pid_tgid >> 32)
-		return;
-	struct owner o = {};
-	current_owner(&o);
-	set_owner(f, &o);
+	if (f->pid != bpf_get_current_pid_tgid() >> 32)
+		set_current_owner(f);
 }
 
 /* ---- addresses ---------------------------------------------------------- */
@@ -212,6 +199,10 @@ static __always_inline void read_sock_tuple(const struct sock *sk, struct flowpr
 {
 	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	t->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	/* a TCP socket reaching CLOSE has released its port number, but the
+	 * source port its segments carried is still there */
+	if (t->lport == 0)
+		t->lport = bpf_ntohs(BPF_CORE_READ((const struct inet_sock *)sk, inet_sport));
 	t->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
 	if (family == AF_INET6) {
 		BPF_CORE_READ_INTO(&t->laddr, sk, __sk_common.skc_v6_rcv_saddr);
@@ -302,11 +293,8 @@ tcp_track(const struct sock *sk, __u64 cookie, __u32 flags, bool in_process)
 	f.first_ns = f.last_ns = bpf_ktime_get_ns();
 	if (flags & FLOWPROBE_F_MIDSTREAM)
 		tcp_set_baseline(&f, sk);
-	if (in_process) {
-		struct owner o = {};
-		current_owner(&o);
-		set_owner(&f, &o);
-	}
+	if (in_process)
+		set_current_owner(&f);
 	tcp_snapshot(&f, sk);
 
 	long err = bpf_map_update_elem(&tcp_flows, &cookie, &f, BPF_NOEXIST);
@@ -396,27 +384,13 @@ static __always_inline __u32 udp_sock_flags(const struct sock *sk)
 	return flags;
 }
 
-/* The local half of a UDP key: netns, port and the socket's bound address
- * (zero for the wildcard) in the family the peer uses. */
-static __always_inline void udp_key_local(const struct sock *sk, struct flowprobe_udp_key *k, __u16 peer_family)
-{
-	struct flowprobe_tuple t = {};
-	read_sock_tuple(sk, &t);
-	k->netns_ino = sock_netns(sk);
-	k->family = peer_family;
-	k->lport = t.lport;
-	if (t.family == peer_family)
-		__builtin_memcpy(k->laddr, t.laddr, sizeof(k->laddr));
-}
-
 struct udp_delta {
 	__u64 tx_bytes, tx_packets, rx_bytes, rx_packets;
 };
 
-/* Add to the entry for key; create it if needed. local: best-known local
- * address (may be zero), owner: NULL = the current process. */
-static __always_inline void udp_account(const struct flowprobe_udp_key *key, const __u8 *local,
-					__u32 flags, const struct owner *owner, const struct udp_delta *d)
+/* Add to the entry for key, creating it if needed; from process context, so
+ * the caller is the socket's user. */
+static __always_inline void udp_account(const struct flowprobe_udp_key *key, __u32 flags, const struct udp_delta *d)
 {
 	struct flowprobe_flow *f = bpf_map_lookup_elem(&udp_flows, key);
 	if (!f) {
@@ -427,16 +401,10 @@ static __always_inline void udp_account(const struct flowprobe_udp_key *key, con
 		init.t.family = key->family;
 		init.t.lport = key->lport;
 		init.t.rport = key->rport;
-		__builtin_memcpy(init.t.laddr, local, sizeof(init.t.laddr));
+		__builtin_memcpy(init.t.laddr, key->laddr, sizeof(init.t.laddr));
 		__builtin_memcpy(init.t.raddr, key->raddr, sizeof(init.t.raddr));
 		init.first_ns = init.id = bpf_ktime_get_ns();
-		if (owner) {
-			set_owner(&init, owner);
-		} else {
-			struct owner o = {};
-			current_owner(&o);
-			set_owner(&init, &o);
-		}
+		set_current_owner(&init);
 		long err = bpf_map_update_elem(&udp_flows, key, &init, BPF_NOEXIST);
 		if (err == -E2BIG) {
 			count(FLOWPROBE_CNT_UDP_MAP_FULL);
@@ -445,93 +413,68 @@ static __always_inline void udp_account(const struct flowprobe_udp_key *key, con
 		f = bpf_map_lookup_elem(&udp_flows, key);
 		if (!f)
 			return;
-	} else if (!owner) {
+	} else {
 		refresh_owner(f);
 	}
 	if ((f->flags & flags) != flags)
 		__sync_fetch_and_or(&f->flags, flags);
-	if (addr_is_zero(f->t.laddr) && !addr_is_zero(local))
-		__builtin_memcpy(f->t.laddr, local, sizeof(f->t.laddr));
-	if (d->tx_bytes || d->tx_packets) {
+	if (d->tx_packets) {
 		__sync_fetch_and_add(&f->bytes_sent, d->tx_bytes);
 		__sync_fetch_and_add(&f->packets_sent, d->tx_packets);
 	}
-	if (d->rx_bytes || d->rx_packets) {
+	if (d->rx_packets) {
 		__sync_fetch_and_add(&f->bytes_received, d->rx_bytes);
 		__sync_fetch_and_add(&f->packets_received, d->rx_packets);
 	}
 	f->last_ns = bpf_ktime_get_ns();
 }
 
-/* Connected socket: the peer is in the socket itself. */
-static __always_inline void udp_account_connected(struct sock *sk, __u32 flags, const struct udp_delta *d)
+static __always_inline void udp_delta_of(struct udp_delta *d, __u32 direction, __u64 bytes)
+{
+	if (direction == UDP_SENT) {
+		d->tx_bytes = bytes;
+		d->tx_packets = 1;
+	} else {
+		d->rx_bytes = bytes;
+		d->rx_packets = 1;
+	}
+}
+
+/* One datagram through sendmsg/recvmsg. A connected socket names its peer;
+ * an unconnected one leaves the peer to sys_exit (sendmmsg/recvmmsg call us
+ * once per message within one syscall). */
+static __always_inline void udp_on_syscall(struct sock *sk, int len, __u32 direction)
 {
 	struct flowprobe_tuple t = {};
-	struct flowprobe_udp_key k = {};
 	read_sock_tuple(sk, &t);
-	k.netns_ino = sock_netns(sk);
-	k.family = t.family;
-	k.lport = t.lport;
-	k.rport = t.rport;
-	__builtin_memcpy(k.laddr, t.laddr, sizeof(k.laddr));
-	__builtin_memcpy(k.raddr, t.raddr, sizeof(k.raddr));
-	udp_account(&k, t.laddr, flags, NULL, d);
-}
-
-static __always_inline void udp_remember_owner(struct sock *sk)
-{
-	__u64 cookie = bpf_get_socket_cookie(sk);
-	__u32 pid = bpf_get_current_pid_tgid() >> 32;
-	struct owner *known = bpf_map_lookup_elem(&udp_owners, &cookie);
-	if (known && known->pid == pid)
-		return;
-	struct owner o = {};
-	current_owner(&o);
-	if (bpf_map_update_elem(&udp_owners, &cookie, &o, BPF_ANY))
-		count(FLOWPROBE_CNT_OWNER_MAP_FULL);
-}
-
-static __always_inline void udp_on_send(struct sock *sk, int len)
-{
 	__u32 flags = udp_sock_flags(sk);
 	if (flags & FLOWPROBE_F_CONNECTED) {
-		struct udp_delta d = { .tx_bytes = len, .tx_packets = 1 };
-		udp_account_connected(sk, flags, &d);
-	} else {
-		/* counted at net_dev_queue, where the destination is visible */
-		udp_remember_owner(sk);
-	}
-}
-
-static __always_inline void udp_on_recv(struct sock *sk, int len)
-{
-	__u32 flags = udp_sock_flags(sk);
-	if (flags & FLOWPROBE_F_CONNECTED) {
-		struct udp_delta d = { .rx_bytes = len, .rx_packets = 1 };
-		udp_account_connected(sk, flags, &d);
+		struct flowprobe_udp_key k = { .netns_ino = sock_netns(sk), .family = t.family, .lport = t.lport, .rport = t.rport };
+		__builtin_memcpy(k.laddr, t.laddr, sizeof(k.laddr));
+		__builtin_memcpy(k.raddr, t.raddr, sizeof(k.raddr));
+		struct udp_delta d = {};
+		udp_delta_of(&d, direction, len);
+		udp_account(&k, flags, &d);
 		return;
 	}
-	/* Unconnected: the peer is only in the caller's sockaddr, readable at
-	 * sys_exit. recvmmsg calls us once per message. */
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct udp_rx_pending *p = bpf_map_lookup_elem(&udp_rx_pending, &tid);
-	if (p && p->messages > 0) {
+	struct udp_pending *p = bpf_map_lookup_elem(&udp_pending, &tid);
+	if (p && p->messages > 0 && p->direction == direction) {
 		p->messages += 1;
 		p->bytes += len;
 		return;
 	}
-	struct flowprobe_tuple t = {};
-	read_sock_tuple(sk, &t);
-	struct udp_rx_pending fresh = {
+	struct udp_pending fresh = {
 		.netns_ino = sock_netns(sk),
 		.lfamily = t.family,
 		.lport = t.lport,
 		.flags = flags,
+		.direction = direction,
 		.messages = 1,
 		.bytes = len,
 	};
 	__builtin_memcpy(fresh.laddr, t.laddr, sizeof(fresh.laddr));
-	bpf_map_update_elem(&udp_rx_pending, &tid, &fresh, BPF_ANY);
+	bpf_map_update_elem(&udp_pending, &tid, &fresh, BPF_ANY);
 }
 
 /* ---- socket syscalls: every send/recv on any socket ---------------------- */
@@ -544,7 +487,7 @@ int BPF_PROG(on_sock_send_length, struct sock *sk, int ret, int flags)
 	if (is_tcp(sk))
 		tcp_on_syscall(sk);
 	else if (is_udp(sk))
-		udp_on_send(sk, ret);
+		udp_on_syscall(sk, ret, UDP_SENT);
 	return 0;
 }
 
@@ -556,109 +499,13 @@ int BPF_PROG(on_sock_recv_length, struct sock *sk, int ret, int flags)
 	if (is_tcp(sk))
 		tcp_on_syscall(sk);
 	else if (is_udp(sk) && !(flags & (MSG_PEEK | MSG_ERRQUEUE)))
-		udp_on_recv(sk, ret);
+		udp_on_syscall(sk, ret, UDP_RECEIVED);
 	return 0;
 }
 
-/* ---- packets leaving a device -------------------------------------------- */
+/* ---- unconnected UDP: the peer from the syscall's sockaddr -------------- */
 
-/* connect() enters SYN_SENT before it picks the local port; the SYN carries
- * it. Without this a connection refused before any drain has no port. */
-static __always_inline void tcp_learn_port(const struct sock *sk)
-{
-	__u64 cookie = sk->__sk_common.skc_cookie.counter;
-	struct flowprobe_flow *f = cookie ? bpf_map_lookup_elem(&tcp_flows, &cookie) : NULL;
-	if (f && f->t.lport == 0)
-		read_sock_tuple(sk, &f->t);
-}
-
-/* Unconnected UDP sends: the destination is only in the packet header. */
-
-SEC("tp_btf/net_dev_queue")
-int BPF_PROG(on_net_dev_queue, struct sk_buff *skb)
-{
-	struct sock *sk = skb->sk;
-	if (!sk)
-		return 0;
-	/* skb->sk may be a request or timewait mini-socket: check the state
-	 * before touching full-socket fields. Unconnected UDP is TCP_CLOSE. */
-	int state = sk->__sk_common.skc_state;
-	if (state == TCP_SYN_SENT) {
-		tcp_learn_port(sk);
-		return 0;
-	}
-	if (state != TCP_CLOSE || !is_udp(sk))
-		return 0;
-	__u32 netns = sock_netns(sk);
-	if (!netns_wanted(netns))
-		return 0;
-
-	unsigned char *head = skb->head;
-	__u16 nh = skb->network_header;
-	__u8 first = 0;
-	if (bpf_probe_read_kernel(&first, 1, head + nh))
-		return 0;
-
-	struct flowprobe_udp_key k = {};
-	__u8 local[16] = {};
-	__u32 udp_off;
-	if (first >> 4 == 4) {
-		struct iphdr ip;
-		if (bpf_probe_read_kernel(&ip, sizeof(ip), head + nh) || ip.protocol != IPPROTO_UDP)
-			return 0;
-		if (bpf_ntohs(ip.frag_off) & IP_OFFSET_MASK)
-			return 0; /* later fragment: no UDP header; the first one counted */
-		k.family = AF_INET;
-		__builtin_memcpy(local, &ip.saddr, 4);
-		__builtin_memcpy(k.raddr, &ip.daddr, 4);
-		udp_off = nh + (first & 0xf) * 4;
-	} else if (first >> 4 == 6) {
-		struct ipv6hdr ip6;
-		if (bpf_probe_read_kernel(&ip6, sizeof(ip6), head + nh) || ip6.nexthdr != IPPROTO_UDP)
-			return 0; /* extension headers: not followed (docs/probe.md) */
-		k.family = AF_INET6;
-		__builtin_memcpy(local, &ip6.saddr, 16);
-		__builtin_memcpy(k.raddr, &ip6.daddr, 16);
-		udp_off = nh + sizeof(ip6);
-	} else {
-		return 0;
-	}
-	struct udphdr uh;
-	if (bpf_probe_read_kernel(&uh, sizeof(uh), head + udp_off))
-		return 0;
-	/* An encapsulating tunnel may still carry the inner socket in skb->sk:
-	 * only the socket's own header has its port. */
-	__u16 sport = bpf_ntohs(uh.source);
-	if (sport != sk->__sk_common.skc_num)
-		return 0;
-
-	udp_key_local(sk, &k, k.family);
-	k.rport = bpf_ntohs(uh.dest);
-
-	__u32 end = skb->end; /* skb_shinfo(skb) = head + end */
-	struct skb_shared_info *shinfo = (struct skb_shared_info *)(head + end);
-	__u16 gso_segs = BPF_CORE_READ(shinfo, gso_segs);
-	struct udp_delta d = {
-		.tx_bytes = bpf_ntohs(uh.len) > sizeof(uh) ? bpf_ntohs(uh.len) - sizeof(uh) : 0,
-		.tx_packets = gso_segs > 1 ? gso_segs : 1,
-	};
-	if (d.tx_bytes == 0 && bpf_ntohs(uh.len) == 0) /* GSO super-packet: length in skb */
-		d.tx_bytes = skb->len - (udp_off - nh) - sizeof(uh);
-
-	__u64 cookie = sk->__sk_common.skc_cookie.counter;
-	struct owner *o = cookie ? bpf_map_lookup_elem(&udp_owners, &cookie) : NULL;
-	struct owner fallback = {};
-	if (!o) {
-		current_owner(&fallback); /* synchronous send: current is the sender */
-		o = &fallback;
-	}
-	udp_account(&k, local, udp_sock_flags(sk), o, &d);
-	return 0;
-}
-
-/* ---- unconnected UDP receives: peer address from recvfrom/recvmsg ------- */
-
-/* Peer address as the kernel wrote it into the caller's sockaddr. */
+/* The peer as the caller gave it (send) or the kernel wrote it (receive). */
 static __always_inline bool read_peer(const void *uaddr, struct flowprobe_udp_key *k)
 {
 	__u16 family = 0;
@@ -687,7 +534,7 @@ static __always_inline bool read_peer(const void *uaddr, struct flowprobe_udp_ke
 	return true;
 }
 
-static __always_inline void udp_rx_one(const struct udp_rx_pending *p, const void *uaddr, __u64 bytes)
+static __always_inline void udp_peer_one(const struct udp_pending *p, const void *uaddr, __u64 bytes)
 {
 	struct flowprobe_udp_key k = {};
 	if (!read_peer(uaddr, &k)) {
@@ -698,23 +545,25 @@ static __always_inline void udp_rx_one(const struct udp_rx_pending *p, const voi
 	k.lport = p->lport;
 	if (p->lfamily == k.family)
 		__builtin_memcpy(k.laddr, p->laddr, sizeof(k.laddr));
-	struct udp_delta d = { .rx_bytes = bytes, .rx_packets = 1 };
-	udp_account(&k, k.laddr, p->flags, NULL, &d);
+	struct udp_delta d = {};
+	udp_delta_of(&d, p->direction, bytes);
+	udp_account(&k, p->flags, &d);
 }
 
 struct mmsg_walk {
-	const struct udp_rx_pending *p;
+	const struct udp_pending *p;
 	const __u8 *vec;
 };
 
-static int recvmmsg_one(__u32 i, void *data)
+/* struct mmsghdr: msg_hdr.msg_name at 0, msg_len (bytes moved) after msg_hdr */
+static int mmsg_one(__u32 i, void *data)
 {
 	struct mmsg_walk *w = data;
 	void *uaddr = NULL;
 	__u32 len = 0;
 	bpf_probe_read_user(&uaddr, sizeof(uaddr), w->vec + (__u64)i * MMSGHDR_SIZE);
 	bpf_probe_read_user(&len, sizeof(len), w->vec + (__u64)i * MMSGHDR_SIZE + MSGHDR_SIZE);
-	udp_rx_one(w->p, uaddr, len);
+	udp_peer_one(w->p, uaddr, len);
 	return 0;
 }
 
@@ -724,36 +573,40 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 	if (ret <= 0)
 		return 0;
 	long nr = SYSCALL_NR(regs);
-	if (nr != NR_RECVFROM && nr != NR_RECVMSG && nr != NR_RECVMMSG)
+	bool single = nr == NR_SENDTO || nr == NR_RECVFROM || nr == NR_SENDMSG || nr == NR_RECVMSG;
+	bool multi = nr == NR_SENDMMSG || nr == NR_RECVMMSG;
+	if (!single && !multi)
 		return 0;
+	__u32 direction = nr == NR_SENDTO || nr == NR_SENDMSG || nr == NR_SENDMMSG ? UDP_SENT : UDP_RECEIVED;
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct udp_rx_pending *pending = bpf_map_lookup_elem(&udp_rx_pending, &tid);
+	struct udp_pending *pending = bpf_map_lookup_elem(&udp_pending, &tid);
 	if (!pending || pending->messages == 0)
 		return 0;
-	struct udp_rx_pending p = *pending;
+	struct udp_pending p = *pending;
 	pending->messages = 0; /* consumed, whatever happens below */
+	/* an entry left by io_uring (no syscall of ours) will not match this one */
+	if (p.direction != direction)
+		return 0;
 
-	if (nr == NR_RECVFROM || nr == NR_RECVMSG) {
-		/* a stale entry (e.g. left by io_uring) will not match this call */
+	if (single) {
 		if (p.messages != 1 || p.bytes != (__u64)ret)
 			return 0;
+		/* sendto/recvfrom: 5th argument; sendmsg/recvmsg: msghdr.msg_name */
 		void *uaddr = (void *)PT_REGS_PARM5_CORE_SYSCALL(regs);
-		if (nr == NR_RECVMSG) {
+		if (nr == NR_SENDMSG || nr == NR_RECVMSG) {
 			void *msg = (void *)PT_REGS_PARM2_CORE_SYSCALL(regs);
 			uaddr = NULL;
-			bpf_probe_read_user(&uaddr, sizeof(uaddr), msg); /* msg_name */
+			bpf_probe_read_user(&uaddr, sizeof(uaddr), msg);
 		}
-		udp_rx_one(&p, uaddr, p.bytes);
+		udp_peer_one(&p, uaddr, p.bytes);
 		return 0;
 	}
-
 	if (p.messages != (__u64)ret)
 		return 0;
 	struct mmsg_walk w = { .p = &p, .vec = (const __u8 *)PT_REGS_PARM2_CORE_SYSCALL(regs) };
-	__u32 n = ret > MAX_RECVMMSG ? MAX_RECVMMSG : ret;
-	bpf_loop(n, recvmmsg_one, &w, 0);
-	if (ret > MAX_RECVMMSG)
-		count_n(FLOWPROBE_CNT_UDP_PEER_UNKNOWN, ret - MAX_RECVMMSG);
+	bpf_loop(ret > MAX_MMSG ? MAX_MMSG : ret, mmsg_one, &w, 0);
+	if (ret > MAX_MMSG)
+		count_n(FLOWPROBE_CNT_UDP_PEER_UNKNOWN, ret - MAX_MMSG);
 	return 0;
 }
 

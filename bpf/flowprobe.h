@@ -19,7 +19,7 @@
 #include <linux/types.h>
 #endif
 
-#define FLOWPROBE_ABI_VERSION 1
+#define FLOWPROBE_ABI_VERSION 2
 #define FLOWPROBE_RECORD_SIZE 192
 #define FLOWPROBE_COMM_LEN 16
 
@@ -46,7 +46,6 @@ enum flowprobe_counter {
 	FLOWPROBE_CNT_TCP_MAP_FULL = 0,    /* new TCP sockets not tracked: map full */
 	FLOWPROBE_CNT_UDP_MAP_FULL,        /* UDP datagrams not counted: map full */
 	FLOWPROBE_CNT_UDP_PEER_UNKNOWN,    /* UDP datagrams whose peer address was not visible */
-	FLOWPROBE_CNT_OWNER_MAP_FULL,      /* UDP socket owners not remembered (LRU evicted) */
 	FLOWPROBE_CNT_TCP_VANISHED,        /* TCP entries whose socket went away without a close event */
 	FLOWPROBE_CNT_TCP_OPENED,          /* TCP sockets opened under observation */
 	FLOWPROBE_CNT_TCP_CLOSED,          /* TCP sockets closed under observation */
@@ -67,9 +66,9 @@ struct flowprobe_tuple {
 };
 
 /* Key of the UDP map: one entry per (netns, local socket address, peer). The
- * local address is the socket's bound address, zero when bound to the wildcard,
- * so sends (which see the real source address) and receives (which do not)
- * land in the same entry; the value carries the best-known local address. */
+ * local address is the socket's bound address: zero for a socket bound to the
+ * wildcard and not connected (the kernel does not say which of the host's
+ * addresses such a datagram used; the agent fills in the namespace's). */
 struct flowprobe_udp_key {
 	__u32 netns_ino;
 	__u16 family;
@@ -128,7 +127,7 @@ struct flowprobe_hello {
 };
 
 enum flowprobe_feature {
-	FLOWPROBE_FEAT_UDP_RECV_PEER = 1 << 0, /* sys_exit hook resolves unconnected UDP receive peers */
+	FLOWPROBE_FEAT_UDP_PEER = 1 << 0,      /* sys_exit hook resolves peers of unconnected UDP sockets */
 	FLOWPROBE_FEAT_TCP_REFRESH = 1 << 1,   /* TCP counters refreshed from the socket at each drain */
 };
 

@@ -40,7 +40,7 @@ struct options {
 	__u32 tcp_max;
 	__u32 udp_max;
 	__u64 udp_idle_ns;
-	bool udp_recv_peer;
+	bool udp_peer;
 	bool verbose;
 };
 
@@ -67,12 +67,12 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: flowprobe-loader [--netns PATH] [--tcp-max N] [--udp-max N]\n"
-		"                        [--udp-idle-ms MS] [--no-udp-recv-peer] [--verbose]\n"
+		"                        [--udp-idle-ms MS] [--no-udp-peer] [--verbose]\n"
 		"  --netns PATH        only sockets of this network namespace (/var/run/netns/X, /proc/PID/ns/net)\n"
 		"  --tcp-max N         TCP map entries (default 65536)\n"
 		"  --udp-max N         UDP map entries (default 65536)\n"
 		"  --udp-idle-ms MS    evict UDP entries idle this long (default 30000)\n"
-		"  --no-udp-recv-peer  skip the sys_exit hook: receives on unconnected UDP sockets go uncounted\n"
+		"  --no-udp-peer       skip the sys_exit hook: datagrams of unconnected UDP sockets go uncounted\n"
 		"Reads \"drain\" lines on stdin; writes flowprobe.h records on stdout.\n");
 }
 
@@ -94,12 +94,12 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "tcp-max", required_argument, NULL, 't' },
 		{ "udp-max", required_argument, NULL, 'u' },
 		{ "udp-idle-ms", required_argument, NULL, 'i' },
-		{ "no-udp-recv-peer", no_argument, NULL, 'R' },
+		{ "no-udp-peer", no_argument, NULL, 'R' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	*o = (struct options){ .tcp_max = 65536, .udp_max = 65536, .udp_idle_ns = 30000ull * 1000000, .udp_recv_peer = true };
+	*o = (struct options){ .tcp_max = 65536, .udp_max = 65536, .udp_idle_ns = 30000ull * 1000000, .udp_peer = true };
 	int c;
 	__u64 v;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -123,7 +123,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->udp_idle_ns = v * 1000000;
 			break;
 		case 'R':
-			o->udp_recv_peer = false;
+			o->udp_peer = false;
 			break;
 		case 'v':
 			o->verbose = true;
@@ -193,7 +193,7 @@ static int probe_open(struct probe *p, const struct options *o)
 	bpf_map__set_max_entries(s->maps.tcp_flows, o->tcp_max);
 	bpf_map__set_max_entries(s->maps.udp_flows, o->udp_max);
 	bpf_program__set_autoattach(s->progs.tcp_refresh, false);
-	if (!o->udp_recv_peer)
+	if (!o->udp_peer)
 		bpf_program__set_autoload(s->progs.on_sys_exit, false);
 
 	int err = flowprobe_bpf__load(s);
@@ -206,8 +206,8 @@ static int probe_open(struct probe *p, const struct options *o)
 		fprintf(stderr, "flowprobe: attaching the tracepoints failed: %s\n", strerror(-err));
 		return 4;
 	}
-	if (o->udp_recv_peer)
-		p->features |= FLOWPROBE_FEAT_UDP_RECV_PEER;
+	if (o->udp_peer)
+		p->features |= FLOWPROBE_FEAT_UDP_PEER;
 
 	union bpf_iter_link_info info = { .map.map_fd = bpf_map__fd(s->maps.tcp_flows) };
 	LIBBPF_OPTS(bpf_iter_attach_opts, iter_opts, .link_info = &info, .link_info_len = sizeof(info));

@@ -35,6 +35,7 @@ export class RecordCodec<N extends RecordName> {
   private readonly byFingerprint = new Map<string, WriterEntry>();
   private readonly bySchemaId = new Map<number, WriterEntry>();
   private header: Buffer;
+  private scratch = Buffer.alloc(16 * 1024);
 
   private constructor(
     readonly recordName: N,
@@ -42,6 +43,7 @@ export class RecordCodec<N extends RecordName> {
   ) {
     this.reader = latestSchema(recordName);
     this.header = singleObjectHeader(this.reader.fingerprint);
+    this.header.copy(this.scratch);
     for (const writer of allSchemas()) {
       this.byFingerprint.set(writer.fingerprint.toString('hex'), this.writerEntry(writer.type, `${writer.name} v${writer.version}`));
     }
@@ -53,10 +55,16 @@ export class RecordCodec<N extends RecordName> {
     if (options.registry) {
       const subject = `${options.topic ?? recordName}-value`;
       const id = await options.registry.register(subject, codec.reader.json);
-      codec.header = confluentHeader(id);
+      codec.setHeader(confluentHeader(id));
       codec.bySchemaId.set(id, { description: `${recordName} v${codec.reader.version} (id ${id})`, resolver: null });
     }
     return codec;
+  }
+
+  private setHeader(header: Buffer): void {
+    this.header = header;
+    this.scratch.fill(0, 0, 16);
+    header.copy(this.scratch);
   }
 
   /** A codec without registry, usable synchronously (single-object encoding). */
@@ -69,7 +77,13 @@ export class RecordCodec<N extends RecordName> {
   }
 
   encode(value: RecordTypes[N]): Buffer {
-    return Buffer.concat([this.header, this.reader.type.toBuffer(value)]);
+    // Encode into a reusable scratch buffer behind the header, then copy out once.
+    for (;;) {
+      const end = this.reader.type.encode(value, this.scratch, this.header.length);
+      if (end >= 0) return Buffer.from(this.scratch.subarray(0, end));
+      this.scratch = Buffer.alloc(this.scratch.length * 2);
+      this.header.copy(this.scratch);
+    }
   }
 
   /** Decodes synchronously; a Confluent id not seen before fails with `unknown-schema-id` (use decodeBatch). */

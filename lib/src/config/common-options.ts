@@ -33,6 +33,7 @@ export const consumerOptions = defineOptions({
   groupId: { type: 'string', doc: 'Kafka consumer group id; replicas with the same id share the partitions.' },
   fromBeginning: { type: 'boolean', doc: 'With no committed offset, start at the earliest record instead of the latest.', default: true },
   commitIntervalMs: { type: 'int', doc: 'How often completed input offsets are committed.', default: 1000, min: 50 },
+  sessionTimeoutMs: { type: 'int', doc: 'Consumer group session timeout: how long the group waits for a silent member before giving its partitions to others.', default: 30_000, min: 1000 },
 });
 
 export const redisOptions = defineOptions({

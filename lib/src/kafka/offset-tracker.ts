@@ -2,7 +2,9 @@
  * Which consumed offsets are done, per partition, and so which offset may be
  * committed: the lowest offset not yet done (everything below it is done).
  * Offsets arrive in increasing order per partition; completion may come in
- * any order (a stateful stage holds some records back).
+ * any order (a stateful stage holds some records back). Offsets are handled
+ * as numbers: exact up to 2^53, far beyond any partition's lifetime, and much
+ * cheaper than BigInt on the hot path.
  */
 export class OffsetTracker {
   private readonly partitions = new Map<number, PartitionOffsets>();
@@ -11,11 +13,11 @@ export class OffsetTracker {
   consumed(partition: number, offsets: readonly string[]): void {
     let state = this.partitions.get(partition);
     if (!state) this.partitions.set(partition, (state = new PartitionOffsets()));
-    for (const offset of offsets) state.add(BigInt(offset));
+    for (const offset of offsets) state.add(Number(offset));
   }
 
   done(partition: number, offset: string): void {
-    this.partitions.get(partition)?.done(BigInt(offset));
+    this.partitions.get(partition)?.done(Number(offset));
   }
 
   /** Offsets to commit (the next offset to read), for partitions that advanced since the last call. */
@@ -49,35 +51,35 @@ export class OffsetTracker {
 
 class PartitionOffsets {
   /** Consumed offsets not yet done, ascending; `head` is the first still pending. */
-  private readonly order: bigint[] = [];
+  private readonly order: number[] = [];
   private head = 0;
-  private readonly finished = new Set<bigint>();
-  private lastSeen: bigint | null = null;
-  lastCommitted: bigint | null = null;
+  private readonly finished = new Set<number>();
+  private lastSeen: number | null = null;
+  lastCommitted: number | null = null;
 
   get pending(): number {
     return this.order.length - this.head - this.finished.size;
   }
 
-  add(offset: bigint): void {
+  add(offset: number): void {
     if (this.lastSeen !== null && offset <= this.lastSeen) return; // re-delivered: already tracked
     this.order.push(offset);
     this.lastSeen = offset;
   }
 
-  done(offset: bigint): void {
-    if (this.head < this.order.length && offset >= (this.order[this.head] as bigint)) this.finished.add(offset);
+  done(offset: number): void {
+    if (this.head < this.order.length && offset >= (this.order[this.head] as number)) this.finished.add(offset);
     this.advance();
   }
 
   /** The next offset to read once everything before it is done. */
-  committable(): bigint | null {
-    if (this.head < this.order.length) return this.order[this.head] as bigint;
-    return this.lastSeen === null ? null : this.lastSeen + 1n;
+  committable(): number | null {
+    if (this.head < this.order.length) return this.order[this.head] as number;
+    return this.lastSeen === null ? null : this.lastSeen + 1;
   }
 
   private advance(): void {
-    while (this.head < this.order.length && this.finished.delete(this.order[this.head] as bigint)) this.head++;
+    while (this.head < this.order.length && this.finished.delete(this.order[this.head] as number)) this.head++;
     // Compact now and then so the array does not grow without bound.
     if (this.head > 4096 && this.head * 2 > this.order.length) {
       this.order.splice(0, this.head);

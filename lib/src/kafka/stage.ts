@@ -79,6 +79,7 @@ export async function startStage<I extends RecordName, O extends RecordName>(
     registry,
     fromBeginning: config.fromBeginning,
     commitIntervalMs: config.commitIntervalMs,
+    sessionTimeoutMs: config.sessionTimeoutMs,
     ...(definition.tickMs !== undefined ? { tickMs: definition.tickMs } : {}),
   });
   health.addReadiness('kafka-consumer-group', () => stream.ready() || 'not yet joined the consumer group');

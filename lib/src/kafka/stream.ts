@@ -51,6 +51,8 @@ export interface StreamOptions<N extends RecordName> {
   partitionsConsumedConcurrently?: number;
   /** Longest a fetch waits for new records. @default 250 */
   maxWaitTimeInMs?: number;
+  /** Consumer group session timeout. @default 30000 */
+  sessionTimeoutMs?: number;
 }
 
 export interface RunningStream {
@@ -67,7 +69,10 @@ export async function runStream<N extends RecordName>(options: StreamOptions<N>)
   const tracker = new OffsetTracker();
   const { producer, compression } = options.producer;
   // A short fetch wait keeps end-to-end latency low when topics are quiet (kafkajs waits 5 s by default).
-  const consumer = kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: true, maxWaitTimeInMs: options.maxWaitTimeInMs ?? 250 });
+  const consumer = kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: true, maxWaitTimeInMs: options.maxWaitTimeInMs ?? 250,
+    sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+    heartbeatInterval: Math.max(100, Math.floor((options.sessionTimeoutMs ?? 30_000) / 10)),
+  });
   let assigned = new Set<number>();
   let joined = false;
   let stopping = false;

@@ -22,6 +22,12 @@ export interface JoinerProcessorOptions {
   now?: () => number;
   /** Sees every record once the broker has acknowledged it (embedding, tests). */
   observe?: (emissions: readonly Emission[]) => void;
+  /**
+   * When the consumer last completed a fetch. A partition counts as idle only
+   * while fetches go on and bring nothing for it: during a rebalance or a broker
+   * outage nothing is fetched, and its halves' peers may be waiting unread.
+   */
+  lastFetchAt?: () => number;
 }
 
 export class JoinerProcessor implements StreamProcessor<FlowHalf> {
@@ -79,7 +85,8 @@ export class JoinerProcessor implements StreamProcessor<FlowHalf> {
   }
 
   async onTick(nowMs: number, sink: OutputSink): Promise<void> {
-    await this.send(this.core.tick(nowMs), sink);
+    const idleClock = Math.min(nowMs, this.options.lastFetchAt?.() ?? nowMs);
+    await this.send(this.core.tick(idleClock), sink);
   }
 
   /** Shutdown: emit every pending half (PEER_MISSING unless neighbours pair), so the final commit covers everything read. */
@@ -107,10 +114,7 @@ export class JoinerProcessor implements StreamProcessor<FlowHalf> {
       messages[i] = { key, value: this.options.outputCodec.encode(record) };
     }
     try {
-      await sink.send(
-        messages,
-        emissions.map((e) => e.ref),
-      );
+      await sink.send(messages, emissions.map((e) => e.ref));
     } catch (error) {
       this.unsent.push(...emissions);
       throw error;

@@ -51,6 +51,7 @@ export async function startJoiner(context: ServiceContext, config: JoinerConfig,
   });
 
   let processor: JoinerProcessor | undefined;
+  let lastFetchAt = Date.now();
   const stage = await startStage(context, { ...config, groupId }, {
     stage: 'joiner',
     inputTopic: config.inputTopic,
@@ -66,11 +67,16 @@ export async function startJoiner(context: ServiceContext, config: JoinerConfig,
         progress,
         committedPositions: (partitions) => committedPositions(admin, groupId, config.inputTopic, partitions),
         logger,
+        lastFetchAt: () => lastFetchAt,
         ...(extras.observe ? { observe: extras.observe } : {}),
       })),
     onStopped: () => admin.disconnect(),
   });
-  attachCommitNotes(stage.stream.consumer, config.inputTopic, (partition, offset) => processor?.commitNote(partition, offset) ?? null);
+  const { consumer } = stage.stream;
+  consumer.on(consumer.events.FETCH, () => {
+    lastFetchAt = Date.now();
+  });
+  attachCommitNotes(consumer, config.inputTopic, (partition, offset) => processor?.commitNote(partition, offset) ?? null);
   logger.info({ inputTopic: config.inputTopic, outputTopic: config.outputTopic, groupId, settings }, 'joiner running');
   return { core, progress, stream: stage.stream, stop: () => stage.stop() };
 }

@@ -62,9 +62,7 @@ test('generated halves through the joiner service: each exactly once, keyed as i
   }
 });
 
-// The shared loop commits after kafkajs's consumer.stop() has left the group, so the final
-// commit fails ("Consumer group was not initialized"); marked todo until the loop commits first.
-test('shutdown drains: halves still waiting are emitted and the final commit covers every input offset', { todo: 'lib/src/kafka/stream.ts: final commit after consumer.stop() fails' }, async () => {
+test('shutdown drains: halves still waiting are emitted and the final commit covers every input offset', async () => {
   const topics = await createJoinTopics(broker, 2);
   const config = loadConfig(joinerOptions, { env: {}, flags: joinerFlags(broker, topics, { logLevel: 'warn', idleTimeoutMs: 600_000 }) });
   const handle = await runJoiner(config, { installSignalHandlers: false });

@@ -32,7 +32,7 @@ class FakeSink implements OutputSink {
   }
 }
 
-function setup(positions?: Map<number, CommittedPosition>) {
+function setup(positions?: Map<number, CommittedPosition>, lastFetchAt?: () => number) {
   const core = new JoinCore({ ...DEFAULT_JOIN_SETTINGS, graceMs: 10_000 });
   const progress = new ReadProgress();
   const processor = new JoinerProcessor({
@@ -43,6 +43,7 @@ function setup(positions?: Map<number, CommittedPosition>) {
     logger: createLogger('joiner-test', 'silent'),
     now: () => NOW,
     ...(positions ? { committedPositions: async () => positions } : {}),
+    ...(lastFetchAt ? { lastFetchAt } : {}),
   });
   return { core, progress, processor, sink: new FakeSink() };
 }
@@ -103,6 +104,17 @@ describe('joiner processor', () => {
     await processor.onTick(NOW + 120_000, sink);
     await processor.drain(sink);
     assert.deepEqual(sink.produced, []);
+  });
+
+  test('a partition is not idle while the consumer is not fetching (rebalance, outage)', async () => {
+    let fetchedAt = NOW;
+    const { processor, sink } = setup(undefined, () => fetchedAt);
+    await processor.handleBatch([record(0, 0, client())], sink);
+    await processor.onTick(NOW + 60_000, sink);
+    assert.deepEqual(sink.completed, [], 'no fetch since the half came: its peer may be unread');
+    fetchedAt = NOW + 45_000;
+    await processor.onTick(NOW + 60_000, sink);
+    assert.deepEqual(sink.completed, ['0:0'], 'fetches came back empty for longer than the idle timeout');
   });
 
   test('the commit note counts what was produced at or above the committed offset', async () => {

@@ -86,7 +86,7 @@ async function startSource(context: ServiceContext, config: AgentConfig, node: s
       tcpMaxEntries: config.tcpMaxEntries,
       udpMaxEntries: config.udpMaxEntries,
       udpIdleMs: config.udpIdleMs,
-      udpRecvPeer: config.udpRecvPeer,
+      udpPeer: config.udpPeer,
     },
   });
 }

@@ -22,7 +22,7 @@ export function agentMetrics(registry: Registry) {
     }),
     probeEvents: new Counter({
       name: 'flowmesh_agent_probe_events_total',
-      help: 'Probe counters (udp_peer_unknown, tcp_vanished, tcp_opened, tcp_closed, udp_evicted, owner_map_full).',
+      help: 'Probe counters (udp_peer_unknown, tcp_vanished, tcp_opened, tcp_closed, udp_evicted).',
       labelNames: ['event'],
       registers,
     }),

@@ -16,7 +16,7 @@ export const agentOwnOptions = defineOptions({
   tcpMaxEntries: { type: 'int', default: 65_536, min: 16, max: 16_777_216, doc: 'Size of the kernel map of TCP sockets; sockets beyond it are counted in flowmesh_agent_map_full_drops_total.' },
   udpMaxEntries: { type: 'int', default: 65_536, min: 16, max: 16_777_216, doc: 'Size of the kernel map of UDP socket/peer pairs.' },
   udpIdleMs: { type: 'int', default: 30_000, min: 1, doc: 'A UDP socket/peer pair idle this long is evicted from the kernel map.' },
-  udpRecvPeer: { type: 'boolean', default: true, doc: 'Hook sys_exit to learn the sender of datagrams received on unconnected UDP sockets (costs a few ns per syscall).' },
+  udpPeer: { type: 'boolean', default: true, doc: 'Hook sys_exit to learn the peer of datagrams sent or received on unconnected UDP sockets (sendto/recvfrom); costs tens of ns per syscall.' },
   redactDefaults: { type: 'boolean', default: true, doc: 'Apply the built-in command-line redaction rules (passwords, tokens, URL credentials, auth headers).' },
   redactRules: {
     type: 'list',

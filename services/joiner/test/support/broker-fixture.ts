@@ -38,6 +38,8 @@ export function joinerFlags(broker: MockBroker, topics: JoinTopics, extra: Recor
     httpHost: '127.0.0.1',
     logLevel: 'info',
     commitIntervalMs: 200,
+    // A killed or departed member's partitions move on after this, not kafkajs's 30 s.
+    sessionTimeoutMs: 6_000,
     clusterCidrs: ['10.0.0.0/8', 'fd00::/8'],
     serviceCidrs: ['10.96.0.0/12', 'fd00:96::/112'],
     idleTimeoutMs: 4_000,

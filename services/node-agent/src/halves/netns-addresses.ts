@@ -1,10 +1,16 @@
 /**
- * The addresses of a network namespace, read through a process inside it
- * (/proc/<pid>/net/fib_trie for IPv4, /proc/<pid>/net/if_inet6 for IPv6).
- * Used to name the local address of a UDP socket bound to the wildcard that
- * has only received (the kernel does not say to which of our addresses).
+ * The addresses of a network namespace (IPv4 from fib_trie's local table,
+ * IPv6 global addresses from if_inet6). They name our end of a UDP socket
+ * bound to the wildcard and not connected: the kernel does not say which of
+ * the host's addresses its datagrams used.
+ *
+ * A namespace is read through a process in it (/proc/<pid>/net/...): the
+ * flow's own process, or any process found in it, or, for the namespace the
+ * agent is scoped to, `nsenter --net=<file>` (the namespace may have no
+ * process left once a short-lived client exited).
  */
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { LRUCache } from 'lru-cache';
 import { ipv6FromBytes } from '../probe/ip-bytes.js';
 
@@ -38,33 +44,75 @@ export interface NetnsAddressList {
   v6: string[];
 }
 
+const NONE: NetnsAddressList = { v4: [], v6: [] };
+
+function parse(fibTrie: string, ifInet6: string | null): NetnsAddressList {
+  return { v4: ipv4FromFibTrie(fibTrie), v6: ifInet6 ? ipv6FromIfInet6(ifInet6) : [] };
+}
+
+function readOptional(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null; // IPv6 disabled, or the process exited
+  }
+}
+
+export interface NetnsAddressesOptions {
+  procRoot?: string;
+  /** The namespace the agent is scoped to: readable even with no process in it. */
+  scoped?: { ino: number; path: string };
+}
+
 export class NetnsAddresses {
   private readonly cache = new LRUCache<number, NetnsAddressList>({ max: 4096, ttl: 60_000 });
+  private readonly procRoot: string;
 
-  constructor(private readonly procRoot = '/proc') {}
-
-  /** The first address of the family in the namespace `netnsIno`, looked up via `pid` (a process in it). */
-  primary(netnsIno: number, pid: number, family: 4 | 6): string | null {
-    let list = this.cache.get(netnsIno);
-    if (!list && pid > 0) {
-      list = this.read(pid) ?? undefined;
-      if (list) this.cache.set(netnsIno, list);
-    }
-    return (family === 4 ? list?.v4[0] : list?.v6[0]) ?? null;
+  constructor(private readonly options: NetnsAddressesOptions = {}) {
+    this.procRoot = options.procRoot ?? '/proc';
   }
 
-  private read(pid: number): NetnsAddressList | null {
-    try {
-      const v4 = ipv4FromFibTrie(readFileSync(`${this.procRoot}/${pid}/net/fib_trie`, 'utf8'));
-      let v6: string[] = [];
-      try {
-        v6 = ipv6FromIfInet6(readFileSync(`${this.procRoot}/${pid}/net/if_inet6`, 'utf8'));
-      } catch {
-        // IPv6 disabled
-      }
-      return { v4, v6 };
-    } catch {
-      return null;
+  /** The first address of the family in namespace `netnsIno`; `pid` is a process that was in it. */
+  primary(netnsIno: number, pid: number, family: 4 | 6): string | null {
+    let list = this.cache.get(netnsIno);
+    if (!list) {
+      list = this.viaPid(pid) ?? this.viaScopedFile(netnsIno) ?? this.viaAnyProcess(netnsIno) ?? NONE;
+      this.cache.set(netnsIno, list, list === NONE ? { ttl: 10_000 } : {});
     }
+    return (family === 4 ? list.v4[0] : list.v6[0]) ?? null;
+  }
+
+  private viaPid(pid: number): NetnsAddressList | null {
+    if (pid <= 0) return null;
+    const fib = readOptional(`${this.procRoot}/${pid}/net/fib_trie`);
+    return fib === null ? null : parse(fib, readOptional(`${this.procRoot}/${pid}/net/if_inet6`));
+  }
+
+  private viaScopedFile(netnsIno: number): NetnsAddressList | null {
+    const scoped = this.options.scoped;
+    if (!scoped || scoped.ino !== netnsIno) return null;
+    const read = (file: string) => {
+      const result = spawnSync('nsenter', [`--net=${scoped.path}`, 'cat', file], { encoding: 'utf8', timeout: 5000 });
+      return result.status === 0 ? result.stdout : null;
+    };
+    const fib = read('/proc/self/net/fib_trie');
+    return fib === null ? null : parse(fib, read('/proc/self/net/if_inet6'));
+  }
+
+  /** Any process of the namespace will do (a walk over /proc, on a cache miss only). */
+  private viaAnyProcess(netnsIno: number): NetnsAddressList | null {
+    const wanted = `net:[${netnsIno}]`;
+    for (const entry of readdirSync(this.procRoot)) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        if (readlinkSync(`${this.procRoot}/${entry}/ns/net`) === wanted) {
+          const found = this.viaPid(Number(entry));
+          if (found) return found;
+        }
+      } catch {
+        // gone, or not ours to look at
+      }
+    }
+    return null;
   }
 }

@@ -4,7 +4,7 @@
  * size and constant here with what the C compiler produced.
  */
 
-export const ABI_VERSION = 1;
+export const ABI_VERSION = 2;
 export const RECORD_SIZE = 192;
 export const COMM_LEN = 16;
 
@@ -26,7 +26,7 @@ export const Flag = {
 } as const;
 
 export const Feature = {
-  UDP_RECV_PEER: 1 << 0,
+  UDP_PEER: 1 << 0,
   TCP_REFRESH: 1 << 1,
 } as const;
 
@@ -35,7 +35,6 @@ export const COUNTER_NAMES = [
   'tcp_map_full',
   'udp_map_full',
   'udp_peer_unknown',
-  'owner_map_full',
   'tcp_vanished',
   'tcp_opened',
   'tcp_closed',
@@ -109,7 +108,7 @@ export const C_CONSTANTS: Readonly<Record<string, number>> = {
   FLOWPROBE_F_EVICTED: Flag.EVICTED,
   FLOWPROBE_F_CONNECTED: Flag.CONNECTED,
   FLOWPROBE_F_BOUND_PORT: Flag.BOUND_PORT,
-  FLOWPROBE_FEAT_UDP_RECV_PEER: Feature.UDP_RECV_PEER,
+  FLOWPROBE_FEAT_UDP_PEER: Feature.UDP_PEER,
   FLOWPROBE_FEAT_TCP_REFRESH: Feature.TCP_REFRESH,
   ...Object.fromEntries(COUNTER_NAMES.map((name, index) => [`FLOWPROBE_CNT_${name.toUpperCase()}`, index])),
   FLOWPROBE_CNT_MAX: COUNTER_NAMES.length,

@@ -17,8 +17,8 @@ export interface ProbeLoaderOptions {
   tcpMaxEntries?: number;
   udpMaxEntries?: number;
   udpIdleMs?: number;
-  /** The sys_exit hook that resolves peers of unconnected UDP receives. */
-  udpRecvPeer?: boolean;
+  /** The sys_exit hook that resolves the peers of unconnected UDP sockets. */
+  udpPeer?: boolean;
   startTimeoutMs?: number;
 }
 
@@ -44,7 +44,7 @@ function loaderArgs(options: ProbeLoaderOptions): string[] {
   if (options.tcpMaxEntries !== undefined) args.push('--tcp-max', String(options.tcpMaxEntries));
   if (options.udpMaxEntries !== undefined) args.push('--udp-max', String(options.udpMaxEntries));
   if (options.udpIdleMs !== undefined) args.push('--udp-idle-ms', String(options.udpIdleMs));
-  if (options.udpRecvPeer === false) args.push('--no-udp-recv-peer');
+  if (options.udpPeer === false) args.push('--no-udp-peer');
   return args;
 }
 

@@ -52,7 +52,10 @@ export class EbpfSource implements HalfSource {
       cgroupPaths: new CgroupPaths(findCgroup2Mount()),
       onLookup: (result) => this.lookups[result]++,
     });
-    this.addresses = new NetnsAddresses(options.procRoot);
+    this.addresses = new NetnsAddresses({
+      procRoot: options.procRoot,
+      ...(options.loader.netnsPath ? { scoped: { ino: hello.netnsIno, path: options.loader.netnsPath } } : {}),
+    });
   }
 
   static async start(options: EbpfSourceOptions): Promise<EbpfSource> {
