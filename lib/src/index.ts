@@ -15,7 +15,7 @@ export { SchemaRegistryClient, type SchemaRegistryOptions } from './codec/schema
 
 export { defineOptions, flagName, envName, type OptionSpec, type OptionSpecs, type ConfigOf } from './config/options.js';
 export { loadConfig, redactConfig, ConfigError, type ConfigSources } from './config/load.js';
-export { serviceOptions, kafkaOptions, consumerOptions, redisOptions } from './config/common-options.js';
+export { serviceOptions, kafkaOptions, consumerOptions, redisOptions, kubemetaViewOptions } from './config/common-options.js';
 
 export { createKafka, kafkaConfig, kafkaConnectionProblems, type KafkaConnectionOptions } from './kafka/client.js';
 export { ensureTopics, TOPICS, type TopicSpec } from './kafka/topics.js';
@@ -42,3 +42,4 @@ export { startRedisServer, type RedisServer } from './stack/redis-server.js';
 export { freePort } from './stack/free-port.js';
 export { startChild, type Child } from './stack/child.js';
 export { defineServiceCommand, runServiceCommand, type ServiceCommand } from './service/command.js';
+export { Prng } from './util/prng.js';

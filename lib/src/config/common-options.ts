@@ -44,3 +44,10 @@ export const redisOptions = defineOptions({
   redisTlsCert: { type: 'string', doc: 'PEM file of the client certificate for Redis mutual TLS.' },
   redisTlsKey: { type: 'string', doc: 'PEM file of the Redis client key.', secret: true },
 });
+
+/** The kubemeta view in Redis, shared by its writer (metadata-sync) and its reader (enricher): both must agree. */
+export const kubemetaViewOptions = defineOptions({
+  viewPrefix: { type: 'string', doc: 'Base of the kubemeta view\'s Redis keys (km: keys km:v1:...); writer and readers must use the same.', default: 'km' },
+  redisBackoffInitialMs: { type: 'int', doc: 'First wait before retrying Redis after a failure; doubles per failure.', default: 200, min: 1 },
+  redisBackoffMaxMs: { type: 'int', doc: 'Longest wait between Redis retries while it is down.', default: 10_000, min: 1 },
+});

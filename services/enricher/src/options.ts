@@ -1,6 +1,6 @@
 /** The enricher's options: the shared groups plus its own, each with its default and doc. */
 import { isIP } from 'node:net';
-import { TOPICS, consumerOptions, defineOptions, kafkaOptions, redisOptions, serviceOptions, type ConfigOf } from '@flowmesh/lib';
+import { TOPICS, consumerOptions, defineOptions, kafkaOptions, kubemetaViewOptions, redisOptions, serviceOptions, type ConfigOf } from '@flowmesh/lib';
 import { JSON_SHAPE_NAMES } from './output/json/json-shapes.js';
 
 export const enricherOwnOptions = defineOptions({
@@ -25,13 +25,11 @@ export const enricherOwnOptions = defineOptions({
     default: 15_000,
     min: 0,
   },
-  viewPrefix: { type: 'string', doc: 'Base of the kubemeta view\'s Redis keys (km reads km:v1:...); the same setting as metadata-sync\'s.', default: 'km' },
+  ...kubemetaViewOptions,
   cacheMaxEntries: { type: 'int', doc: 'Most metadata entries kept in the in-process LRU cache.', default: 100_000, min: 1 },
   cacheTtlMs: { type: 'int', doc: 'How long a cached answer is used without re-reading Redis (announcements invalidate sooner).', default: 300_000, min: 1 },
   cacheNegativeTtlMs: { type: 'int', doc: 'How long a "not in the view" answer is cached, so new pods appear quickly.', default: 5_000, min: 1 },
   redisTimeoutMs: { type: 'int', doc: 'Longest wait for one batch of Redis reads before serving from cache.', default: 1_000, min: 1 },
-  redisBackoffInitialMs: { type: 'int', doc: 'Wait before retrying Redis after a failure; doubles per failure.', default: 200, min: 1 },
-  redisBackoffMaxMs: { type: 'int', doc: 'Longest wait between Redis retries while it is down.', default: 10_000, min: 1 },
   geoipDb: { type: 'string', doc: 'MaxMind-format City or Country database (.mmdb) for the geo of external addresses.' },
   asnDb: { type: 'string', doc: 'MaxMind-format ASN database (.mmdb) for the AS number and organisation of external addresses.' },
 });

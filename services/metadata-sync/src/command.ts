@@ -31,8 +31,8 @@ export function settingsFromConfig(config: MetadataSyncConfig, context: Pick<Ser
       announceAllAbove: config.announceAllAbove,
       sweepIntervalMs: config.sweepIntervalMs,
       resyncIntervalMs: config.resyncIntervalMs,
-      retryInitialMs: config.redisRetryInitialMs,
-      retryMaxMs: config.redisRetryMaxMs,
+      retryInitialMs: config.redisBackoffInitialMs,
+      retryMaxMs: config.redisBackoffMaxMs,
     },
     informers: {
       backoffInitialMs: config.apiBackoffInitialMs,

@@ -1,5 +1,5 @@
 /** metadata-sync's options: the shared service and Redis groups plus its own, each with its default and doc. */
-import { type ConfigOf, defineOptions, redisOptions, serviceOptions } from '@flowmesh/lib';
+import { type ConfigOf, defineOptions, kubemetaViewOptions, redisOptions, serviceOptions } from '@flowmesh/lib';
 
 export const metadataSyncOwnOptions = defineOptions({
   kubeApi: {
@@ -9,7 +9,7 @@ export const metadataSyncOwnOptions = defineOptions({
   },
   kubeconfig: { type: 'string', doc: 'kubeconfig file; without it and --kube-api: the pod\'s service account in a cluster, else $KUBECONFIG or ~/.kube/config.' },
   kubeContext: { type: 'string', doc: 'kubeconfig context to use (default: the file\'s current context).' },
-  viewPrefix: { type: 'string', doc: 'Base of the view\'s Redis keys; the schema version is appended (km gives km:v1:...).', default: 'km' },
+  ...kubemetaViewOptions,
   tombstoneRetentionMs: {
     type: 'int',
     doc: 'How long deleted pods, services, nodes and namespaces (and the addresses they held) stay resolvable for late flows before their keys go.',
@@ -31,8 +31,6 @@ export const metadataSyncOwnOptions = defineOptions({
   watchTimeoutSeconds: { type: 'int', doc: 'Server-side timeout asked for each watch (jittered up to twice this); watches then resume from their resourceVersion.', default: 300, min: 1 },
   apiBackoffInitialMs: { type: 'int', doc: 'First wait before restarting a failed list/watch; doubles per failure.', default: 500, min: 1 },
   apiBackoffMaxMs: { type: 'int', doc: 'Longest wait between list/watch restarts.', default: 30_000, min: 1 },
-  redisRetryInitialMs: { type: 'int', doc: 'First wait before retrying a failed Redis write; doubles per failure.', default: 200, min: 1 },
-  redisRetryMaxMs: { type: 'int', doc: 'Longest wait between Redis write retries.', default: 10_000, min: 1 },
 });
 
 export const metadataSyncOptions = defineOptions({

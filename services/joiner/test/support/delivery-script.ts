@@ -6,7 +6,7 @@
  */
 import type { FlowHalf, InputRecord } from '@flowmesh/lib';
 import type { GeneratedHalf } from './flow-scenario.js';
-import { Prng } from './prng.js';
+import { Prng } from '@flowmesh/lib';
 
 export type Step =
   | { kind: 'batch'; records: InputRecord<FlowHalf>[]; nowMs: number }

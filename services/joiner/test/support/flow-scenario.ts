@@ -8,7 +8,7 @@
  * the joiner against it, never against the joiner's own key logic.
  */
 import type { FlowHalf, Vantage } from '@flowmesh/lib';
-import { Prng } from './prng.js';
+import { Prng } from '@flowmesh/lib';
 
 export const WINDOW_MS = 10_000;
 export const EPOCH_MS = 1_763_700_000_000;

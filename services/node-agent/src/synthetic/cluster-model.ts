@@ -4,7 +4,7 @@
  * Names and addresses look like a small real cluster (kubeadm defaults:
  * pods in 10.244.<node>.0/24, Services in 10.96.0.0/12).
  */
-import { Prng } from './prng.js';
+import { Prng } from '@flowmesh/lib';
 
 export interface SimNode {
   name: string;

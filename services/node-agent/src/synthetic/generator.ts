@@ -9,7 +9,7 @@
 import { PROTO_TCP, PROTO_UDP, type FlowHalf } from '@flowmesh/lib';
 import type { ExportWindow } from '../window.js';
 import { CALLS, ClusterModel, INTERNET_PEERS, type CallSpec, type SimPod } from './cluster-model.js';
-import { Prng } from './prng.js';
+import { Prng } from '@flowmesh/lib';
 
 export interface SyntheticClusterOptions {
   /** @default 1 */

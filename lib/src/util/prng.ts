@@ -1,23 +1,29 @@
-/** A small seeded PRNG (mulberry32): the synthetic cluster is reproducible from its seed. */
+/**
+ * A small seeded PRNG (mulberry32): synthetic clusters, generated test data and
+ * benchmarks are reproducible from their seed, and a failing seed reruns exactly.
+ */
 export class Prng {
   private state: number;
 
-  constructor(seed: number) {
+  constructor(readonly seed: number) {
     this.state = seed >>> 0;
   }
 
   /** Uniform in [0, 1). */
   next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
+    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   }
 
-  /** Integer in [min, max]. */
+  /** Integer in [min, max], both included. */
   int(min: number, max: number): number {
     return min + Math.floor(this.next() * (max - min + 1));
+  }
+
+  chance(probability: number): boolean {
+    return this.next() < probability;
   }
 
   pick<T>(items: readonly T[]): T {
@@ -44,7 +50,16 @@ export class Prng {
 
   hex(length: number): string {
     let out = '';
-    while (out.length < length) out += (this.next() * 0x100000000 >>> 0).toString(16).padStart(8, '0');
+    while (out.length < length) out += ((this.next() * 0x100000000) >>> 0).toString(16).padStart(8, '0');
     return out.slice(0, length);
+  }
+
+  /** Fisher-Yates, in place. */
+  shuffle<T>(items: T[]): T[] {
+    for (let i = items.length - 1; i > 0; i--) {
+      const j = Math.floor(this.next() * (i + 1));
+      [items[i], items[j]] = [items[j]!, items[i]!];
+    }
+    return items;
   }
 }
