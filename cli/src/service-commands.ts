@@ -18,8 +18,11 @@ export function addServiceCommand<S extends OptionSpecs>(program: Command, servi
   });
 }
 
+/** Errors an operator fixes by changing the config or the machine: the message says it all, no stack. */
+const OPERATOR_ERRORS = new Set(['ConfigError', 'CapabilityError']);
+
 export function exitOnConfigError(error: unknown): void {
-  if (error instanceof ConfigError) {
+  if (error instanceof ConfigError || (error instanceof Error && OPERATOR_ERRORS.has(error.name))) {
     process.stderr.write(`flowmesh: ${error.message}\n`);
     process.exit(2);
   }

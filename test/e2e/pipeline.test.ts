@@ -104,9 +104,9 @@ describe('end to end', () => {
     await withPipeline(
       plan,
       (netns) => plan.nodes.map((node) => ({ kind: 'ebpf', node: node.name, netnsPath: netns(node.name) })),
-      async ({ brokers, cluster }) => {
-        // Give the agents a moment to load and attach before traffic starts.
-        await sleep(3000);
+      async ({ brokers, cluster, pipeline }) => {
+        // Traffic must start after the probes attached: bytes moved before are invisible to them.
+        await pipeline.waitReady();
         const traffic = await startTraffic(plan, cluster!, { requests: 20, intervalMs: 100 });
         const truth = await traffic.finished;
         const flows = await settledFlows(brokers, truth.length * 2, 4000, 60_000);

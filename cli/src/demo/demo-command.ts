@@ -92,6 +92,8 @@ async function runDemo(options: DemoOptions): Promise<void> {
     const pipeline: RunningPipeline = await startPipeline({ stack, plan, agents, windowMs, logDir });
     cleanups.push(() => pipeline.stop());
 
+    say('waiting for every service to be ready (agents capturing, stages in their consumer groups)');
+    await pipeline.waitReady();
     let traffic: RunningTraffic | undefined;
     if (cluster) {
       traffic = await startTraffic(plan, cluster, { requests: 0, intervalMs: 200 });

@@ -36,6 +36,8 @@ export interface ServiceProcess {
 
 export interface RunningPipeline {
   services: ServiceProcess[];
+  /** Resolves once every service answers /readyz with 200 (agents: capturing; stages: in their group). */
+  waitReady(timeoutMs?: number): Promise<void>;
   /** SIGTERM to agents first, then the stages downstream, waiting for each to drain. */
   stop(): Promise<void>;
 }
@@ -91,6 +93,20 @@ export async function startPipeline(options: PipelineOptions): Promise<RunningPi
   }
   return {
     services,
+    async waitReady(timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (const service of services) {
+        for (;;) {
+          const ready = await fetch(`http://127.0.0.1:${service.port}/readyz`, { signal: AbortSignal.timeout(1000) })
+            .then((r) => r.ok)
+            .catch(() => false);
+          if (ready) break;
+          if (service.child.exitCode !== null) throw new Error(`${service.name} exited (${service.child.exitCode}); see ${service.logFile}`);
+          if (Date.now() > deadline) throw new Error(`${service.name} not ready after ${timeoutMs} ms; see ${service.logFile}`);
+          await new Promise((resolve) => setTimeout(resolve, 250));
+        }
+      }
+    },
     async stop() {
       // Upstream first, so every stage drains what the one before it flushed.
       const order = [...services.filter((s) => s.name.startsWith('agent')), ...services.filter((s) => !s.name.startsWith('agent'))];

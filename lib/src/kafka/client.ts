@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
 import type { Logger } from '../service/logger.js';
+import { applyKafkajsIdleFix } from './request-queue-idle-fix.js';
 
 export interface KafkaConnectionOptions {
   kafkaBrokers: string[];
@@ -46,6 +47,7 @@ export function kafkaConfig(options: KafkaConnectionOptions): KafkaConfig {
 
 /** Routes kafkajs's own log lines into the service's JSON log. */
 export function createKafka(options: KafkaConnectionOptions, logger: Logger): Kafka {
+  applyKafkajsIdleFix();
   const log = logger.child({ component: 'kafkajs' });
   return new Kafka({
     ...kafkaConfig(options),

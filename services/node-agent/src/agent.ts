@@ -5,7 +5,6 @@
  */
 import { hostname } from 'node:os';
 import {
-  applyKafkajsIdleFix,
   createKafka,
   createProducer,
   defineServiceCommand,
@@ -96,12 +95,14 @@ export async function startAgent(context: ServiceContext, config: AgentConfig): 
   const { logger, registry, health } = context;
   const node = config.nodeName ?? hostname();
   const metrics = agentMetrics(registry);
+  // /readyz answers while the probe loads: not ready until traffic is being captured
+  let running = false;
+  health.addReadiness('capturing', () => running || `starting the ${config.source} source`);
   const source = await startSource(context, config, node, metrics);
 
   let producer: Awaited<ReturnType<typeof createProducer>>;
   let publisher: HalfPublisher;
   try {
-    applyKafkajsIdleFix();
     const kafka = createKafka(config, logger);
     await ensureTopics(kafka, [{ topic: config.halvesTopic, partitions: config.kafkaPartitions, replicationFactor: config.kafkaReplicationFactor }], { logger });
     // only the schema-registry fields of the stage config are read
@@ -141,6 +142,7 @@ export async function startAgent(context: ServiceContext, config: AgentConfig): 
   health.addLiveness('windows', () => Date.now() - lastWindowAt < 3 * config.exportIntervalMs + 5000 || 'no window collected for 3 intervals');
   health.addReadiness('kafka', () => publisher.health());
   scheduler.start();
+  running = true;
   logger.info({ node, source: source.kind, intervalMs: config.exportIntervalMs, netns: config.netns ?? 'all' }, 'node agent running');
 
   return {
