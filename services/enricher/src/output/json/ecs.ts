@@ -5,7 +5,7 @@
  * vendor namespace `flowmesh.*`, which ECS reserves for custom fields.
  */
 import type { EnrichedFlow, EnrichedSide } from '@flowmesh/lib';
-import { compact, directedTraffic, isoTime, kubeContext, reportingSide, sideOf, transportName, type Volume } from './flow-view.js';
+import { compact, directedTraffic, flowmeshExtension, isoTime, reportingSide, sideOf, transportName, type Volume } from './flow-view.js';
 
 export const ECS_VERSION = '8.11.0';
 
@@ -50,17 +50,7 @@ export function toEcs(flow: EnrichedFlow): Record<string, unknown> {
         parent: { type: reporter.workload_kind?.toLowerCase() ?? null },
       },
     },
-    flowmesh: {
-      vantage: flow.vantage,
-      match: flow.match,
-      enrichment: flow.enrichment,
-      synthetic: flow.synthetic,
-      latency_ms: flow.latency_ms,
-      retransmits: flow.retransmits,
-      service: { address: flow.service_addr, port: flow.service_port, name: flow.service_name, namespace: flow.service_namespace },
-      src: kubeContext(src),
-      dst: kubeContext(dst),
-    },
+    flowmesh: flowmeshExtension(flow),
   });
 }
 

@@ -70,3 +70,18 @@ export function kubeContext(side: EnrichedSide): Record<string, unknown> {
     labels: side.labels,
   };
 }
+
+/** The flowmesh-specific part both the ECS and the OCSF shapes carry (neither schema has these fields). */
+export function flowmeshExtension(flow: EnrichedFlow): Record<string, unknown> {
+  return {
+    vantage: flow.vantage,
+    match: flow.match,
+    enrichment: flow.enrichment,
+    synthetic: flow.synthetic,
+    latency_ms: flow.latency_ms,
+    retransmits: flow.retransmits,
+    service: { address: flow.service_addr, port: flow.service_port, name: flow.service_name, namespace: flow.service_namespace },
+    src: kubeContext(sideOf(flow, 'src')),
+    dst: kubeContext(sideOf(flow, 'dst')),
+  };
+}

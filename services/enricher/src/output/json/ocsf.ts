@@ -5,7 +5,7 @@
  * context without an OCSF attribute goes to `unmapped`.
  */
 import type { EnrichedFlow, EnrichedSide } from '@flowmesh/lib';
-import { compact, directedTraffic, kubeContext, reportingSide, sideOf, transportName } from './flow-view.js';
+import { compact, directedTraffic, flowmeshExtension, reportingSide, sideOf, transportName } from './flow-view.js';
 
 export const OCSF_VERSION = '1.1.0';
 const CLASS_UID = 4001;
@@ -55,18 +55,7 @@ export function toOcsf(flow: EnrichedFlow): Record<string, unknown> {
     actor: { process: { pid: reporter.process_pid, name: reporter.process_name, cmd_line: reporter.process_cmdline } },
     device: { hostname: flow.reporter_node, type_id: 0 },
     unmapped: {
-      flowmesh: {
-        cluster_id: flow.cluster_id,
-        vantage: flow.vantage,
-        match: flow.match,
-        enrichment: flow.enrichment,
-        synthetic: flow.synthetic,
-        latency_ms: flow.latency_ms,
-        retransmits: flow.retransmits,
-        service: { address: flow.service_addr, port: flow.service_port, name: flow.service_name, namespace: flow.service_namespace },
-        src: kubeContext(src),
-        dst: kubeContext(dst),
-      },
+      flowmesh: { cluster_id: flow.cluster_id, ...flowmeshExtension(flow) },
     },
   });
 }
