@@ -43,3 +43,4 @@ export { freePort } from './stack/free-port.js';
 export { startChild, type Child } from './stack/child.js';
 export { defineServiceCommand, runServiceCommand, type ServiceCommand } from './service/command.js';
 export { Prng } from './util/prng.js';
+export { CidrSet, parseIpv4, parseIpv6 } from './flow/cidr.js';

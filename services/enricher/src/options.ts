@@ -1,6 +1,5 @@
 /** The enricher's options: the shared groups plus its own, each with its default and doc. */
-import { isIP } from 'node:net';
-import { TOPICS, consumerOptions, defineOptions, kafkaOptions, kubemetaViewOptions, redisOptions, serviceOptions, type ConfigOf } from '@flowmesh/lib';
+import { CidrSet, TOPICS, consumerOptions, defineOptions, kafkaOptions, kubemetaViewOptions, redisOptions, serviceOptions, type ConfigOf } from '@flowmesh/lib';
 import { JSON_SHAPE_NAMES } from './output/json/json-shapes.js';
 
 export const enricherOwnOptions = defineOptions({
@@ -46,17 +45,9 @@ export type EnricherConfig = ConfigOf<typeof enricherOptions>;
 
 /** Problems that span options or need parsing, reported with the rest of the config's. */
 export function enricherConfigProblems(config: EnricherConfig): string[] {
-  const problems = config.clusterCidrs.filter((cidr) => !splitCidr(cidr)).map((cidr) => `--cluster-cidrs: ${cidr} is not a CIDR (e.g. 10.244.0.0/16)`);
+  const problems = CidrSet.problems(config.clusterCidrs).map((problem) => `--cluster-cidrs: ${problem}`);
   if (config.outputTopic === config.inputTopic) problems.push('--output-topic must differ from --input-topic');
   if (config.jsonFormat !== 'none' && config.jsonTopic === config.outputTopic) problems.push('--json-topic must differ from --output-topic');
   return problems;
 }
 
-/** "10.244.0.0/16" → its parts; undefined when it is not a CIDR. */
-export function splitCidr(cidr: string): { address: string; prefix: number; family: 'ipv4' | 'ipv6' } | undefined {
-  const [address = '', bits, extra] = cidr.trim().split('/');
-  const family = isIP(address);
-  const prefix = Number(bits);
-  if (family === 0 || bits === undefined || extra !== undefined || !/^\d+$/.test(bits) || prefix > (family === 4 ? 32 : 128)) return undefined;
-  return { address, prefix, family: family === 4 ? 'ipv4' : 'ipv6' };
-}

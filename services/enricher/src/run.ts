@@ -2,8 +2,8 @@
  * Wires the enricher from its config: Redis (kubemeta view + announcements),
  * the cache, optional GeoIP, and the shared Kafka stage loop.
  */
-import { BlockList } from 'node:net';
 import {
+  CidrSet,
   connectRedis,
   defineServiceCommand,
   kafkaConnectionProblems,
@@ -21,7 +21,7 @@ import { CachedMetadata } from './metadata/cached-metadata.js';
 import { createKubemetaSource } from './metadata/kubemeta-source.js';
 import type { MetadataSource } from './metadata/source.js';
 import { cacheEventsFor, enrichEventsFor, enricherMetrics } from './metrics.js';
-import { enricherConfigProblems, enricherOptions, splitCidr, type EnricherConfig } from './options.js';
+import { enricherConfigProblems, enricherOptions, type EnricherConfig } from './options.js';
 
 export interface EnricherDependencies {
   /** Replaces the Redis view (tests, embedding). */
@@ -151,13 +151,7 @@ function waitReady(client: { status: string; once(event: 'ready', cb: () => void
   });
 }
 
-/** The --cluster-cidrs as a BlockList; the CIDRs were validated with the config (cidrProblems). */
-export function parseCidrs(cidrs: readonly string[]): BlockList | null {
-  if (cidrs.length === 0) return null;
-  const list = new BlockList();
-  for (const cidr of cidrs) {
-    const { address, prefix, family } = splitCidr(cidr)!;
-    list.addSubnet(address, prefix, family);
-  }
-  return list;
+/** The --cluster-cidrs as a CidrSet; the CIDRs were validated with the config (enricherConfigProblems). */
+export function parseCidrs(cidrs: readonly string[]): CidrSet | null {
+  return cidrs.length === 0 ? null : CidrSet.parse(cidrs);
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { CidrSet } from '@flowmesh/lib';
 import { openGeoLookup } from '../src/geo/geoip.js';
 import { FLOWS } from './helpers/cluster-fixture.js';
 import { testEnricher } from './helpers/enricher-setup.js';
@@ -40,9 +41,7 @@ test('without a GeoIP database external ends carry no geo', async () => {
 });
 
 test('an address inside a cluster CIDR that the view does not know is unknown, not external', async () => {
-  const { BlockList } = await import('node:net');
-  const ranges = new BlockList();
-  ranges.addSubnet('10.244.0.0', 16);
+  const ranges = CidrSet.parse(['10.244.0.0/16']);
   const source = new MemorySource(new Map());
   const { metadata } = testEnricher(source);
   const { BatchEnricher } = await import('../src/enrich/batch-enricher.js');

@@ -3,7 +3,7 @@
  * Service VIP, loopback. Every half asks about two or three addresses and a
  * cluster has few distinct ones, so answers are cached (bounded).
  */
-import { CidrSet } from './cidr.js';
+import { CidrSet } from '@flowmesh/lib';
 
 const LOOPBACK = CidrSet.parse(['127.0.0.0/8', '::1/128']);
 const IN_CLUSTER = 1;

@@ -1,6 +1,5 @@
 /** The joiner's options: the shared groups plus its own, each with its default and doc. */
-import { TOPICS, consumerOptions, defineOptions, kafkaOptions, serviceOptions, type ConfigOf } from '@flowmesh/lib';
-import { CidrSet } from './cidr.js';
+import { CidrSet, TOPICS, consumerOptions, defineOptions, kafkaOptions, serviceOptions, type ConfigOf } from '@flowmesh/lib';
 import { DEFAULT_JOIN_SETTINGS, type JoinSettings } from './join-settings.js';
 
 const d = DEFAULT_JOIN_SETTINGS;

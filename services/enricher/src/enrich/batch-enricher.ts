@@ -5,7 +5,7 @@
  * the store. Never throws because of the store: what cannot be resolved is left
  * empty and the record says so in `enrichment`.
  */
-import type { BlockList } from 'node:net';
+import type { CidrSet } from '@flowmesh/lib';
 import type { EnrichedFlow, Enrichment, JoinedFlow, ObjectType } from '@flowmesh/lib';
 import { NO_GEO, type GeoLookup } from '../geo/geoip.js';
 import type { CachedMetadata, LookupAnswers } from '../metadata/cached-metadata.js';
@@ -19,7 +19,7 @@ export interface EnrichSettings {
   clusterId: string;
   /** How far outside an address interval a flow may fall and still be attributed to it, ms. */
   skewToleranceMs: number;
-  clusterRanges: BlockList | null;
+  clusterRanges: CidrSet | null;
 }
 
 export interface EnrichEvents {

@@ -15,9 +15,7 @@
  *    cluster (an agent reported that end, or it is in a cluster CIDR): then it is
  *    unknown, and the record is PARTIAL.
  */
-import { isIP, type BlockList } from 'node:net';
-import type { Endpoint } from '@flowmesh/lib';
-import { selectInterval } from '@flowmesh/lib';
+import { selectInterval, type CidrSet, type Endpoint } from '@flowmesh/lib';
 import type { LookupAnswers } from '../metadata/cached-metadata.js';
 import { addressKey, containerKey, namespacedKey } from '../metadata/source.js';
 import { Quality } from './quality.js';
@@ -35,7 +33,7 @@ export interface IdentifyContext {
   atMs: number;
   skewToleranceMs: number;
   /** Address ranges that belong to the cluster (pod, service and node CIDRs). */
-  clusterRanges: BlockList | null;
+  clusterRanges: CidrSet | null;
 }
 
 export interface Identified {
@@ -86,10 +84,8 @@ export function identify(end: EndpointFacts, answers: LookupAnswers, context: Id
   return { identity: { kind: 'external' }, quality };
 }
 
-function inRanges(ip: string, ranges: BlockList | null): boolean {
-  const family = isIP(ip);
-  if (!ranges || family === 0) return false;
-  return ranges.check(ip, family === 4 ? 'ipv4' : 'ipv6');
+function inRanges(ip: string, ranges: CidrSet | null): boolean {
+  return ranges?.contains(ip) ?? false;
 }
 
 function isLoopback(ip: string): boolean {

@@ -44,7 +44,7 @@ export class ResilientInformer {
   constructor(
     config: KubeConfig,
     private readonly resource: WatchedResource,
-    private readonly handlers: InformerHandlers,
+    handlers: InformerHandlers,
     private readonly metrics: SyncMetrics,
     private readonly logger: Logger,
     private readonly timing: InformerTiming,

@@ -1,7 +1,7 @@
 /**
- * CIDR sets for IPv4 and IPv6, checked on every half (twice), so the IPv4
- * path works on 32-bit integers instead of node's BlockList (about 2.6 µs a
- * check, too slow on the hot path).
+ * CIDR sets for IPv4 and IPv6 (cluster, Service and pod ranges), checked on
+ * the hot path of the joiner and the enricher, so the IPv4 path works on
+ * 32-bit integers instead of node's BlockList (about 2.6 µs a check).
  */
 
 interface V4Range {

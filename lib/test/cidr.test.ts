@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { BlockList } from 'node:net';
 import { test } from 'node:test';
-import { CidrSet, parseIpv4, parseIpv6 } from '../src/cidr.js';
-import { Prng } from '@flowmesh/lib';
+import { CidrSet, Prng, parseIpv4, parseIpv6 } from '@flowmesh/lib';
 
 test('parses IPv4 and IPv6 text, rejecting what is not an address', () => {
   assert.equal(parseIpv4('10.1.2.3'), 0x0a010203);
