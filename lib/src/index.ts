@@ -20,6 +20,7 @@ export { serviceOptions, kafkaOptions, consumerOptions, redisOptions, kubemetaVi
 export { createKafka, kafkaConfig, kafkaConnectionProblems, type KafkaConnectionOptions } from './kafka/client.js';
 export { ensureTopics, TOPICS, type TopicSpec } from './kafka/topics.js';
 export { createProducer, type FlowProducer, type ProducerOptions } from './kafka/producer.js';
+export { murmur2, murmur2Partitioner, partitionForKey } from './kafka/partitioner.js';
 export { applyKafkajsIdleFix } from './kafka/request-queue-idle-fix.js';
 export { deadLetterMessage, DLQ_HEADERS, failureReason } from './kafka/dead-letter.js';
 export { OffsetTracker } from './kafka/offset-tracker.js';

@@ -12,7 +12,12 @@ import { DecodeError, SchemaRegistryError, type DecodeFailure } from './errors.j
 import { confluentHeader, readFraming, singleObjectHeader } from './framing.js';
 import type { SchemaRegistryClient } from './schema-registry.js';
 
-export type DecodeResult<T> = { ok: true; value: T } | { ok: false; error: DecodeError };
+/**
+ * `body` is the Avro body inside the message (no copy) when it was written
+ * with exactly the newest schema, so that a stage forwarding the record can
+ * copy those bytes instead of encoding the value again; null otherwise.
+ */
+export type DecodeResult<T> = { ok: true; value: T; body: Buffer | null } | { ok: false; error: DecodeError };
 
 export interface RecordCodecOptions {
   /** When set, write Confluent framing and register the schema under `<topic>-value`. */
@@ -76,10 +81,25 @@ export class RecordCodec<N extends RecordName> {
     return this.options.registry ? 'confluent' : 'single-object';
   }
 
+  /** The newest schema's Avro type: what this codec writes, and reads into. */
+  get type(): avro.Type {
+    return this.reader.type;
+  }
+
   encode(value: RecordTypes[N]): Buffer {
-    // Encode into a reusable scratch buffer behind the header, then copy out once.
+    return this.encodeWith((buffer, offset) => this.reader.type.encode(value, buffer, offset));
+  }
+
+  /**
+   * Frames a body that `writeBody` writes at `offset` into `buffer` (it must be
+   * this codec's record in the newest schema), returning the end offset, or a
+   * negative number when the buffer is too small (it is then called again
+   * with a larger one). The bytes are written into a reusable scratch buffer
+   * behind the header and copied out once.
+   */
+  encodeWith(writeBody: (buffer: Buffer, offset: number) => number): Buffer {
     for (;;) {
-      const end = this.reader.type.encode(value, this.scratch, this.header.length);
+      const end = writeBody(this.scratch, this.header.length);
       if (end >= 0) return Buffer.from(this.scratch.subarray(0, end));
       this.scratch = Buffer.alloc(this.scratch.length * 2);
       this.header.copy(this.scratch);
@@ -88,6 +108,11 @@ export class RecordCodec<N extends RecordName> {
 
   /** Decodes synchronously; a Confluent id not seen before fails with `unknown-schema-id` (use decodeBatch). */
   decode(message: Buffer): RecordTypes[N] {
+    return this.decodeWithBody(message).value;
+  }
+
+  /** Decodes, and says where the body is when it is in the newest schema (see DecodeResult). */
+  decodeWithBody(message: Buffer): { value: RecordTypes[N]; body: Buffer | null } {
     const framing = readFraming(message);
     const entry =
       framing.kind === 'single-object'
@@ -99,7 +124,8 @@ export class RecordCodec<N extends RecordName> {
         : new DecodeError('unknown-schema-id', `schema id ${framing.schemaId} not resolved`);
     }
     if (entry.error) throw new DecodeError(entry.failure ?? 'incompatible-schema', entry.error);
-    return this.readBody(message, framing.bodyOffset, entry);
+    const value = this.readBody(message, framing.bodyOffset, entry);
+    return { value, body: entry.resolver ? null : message.subarray(framing.bodyOffset) };
   }
 
   /** Decodes many messages, first fetching unknown Confluent schema ids from the registry. */
@@ -108,7 +134,7 @@ export class RecordCodec<N extends RecordName> {
     return messages.map((message) => {
       try {
         if (!message) throw new DecodeError('empty', 'message has no value (tombstone)');
-        return { ok: true, value: this.decode(message) };
+        return { ok: true, ...this.decodeWithBody(message) };
       } catch (error) {
         return { ok: false, error: asDecodeError(error) };
       }

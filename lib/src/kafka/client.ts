@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
 import type { Logger } from '../service/logger.js';
 import { applyKafkajsIdleFix } from './request-queue-idle-fix.js';
+import { noDelaySocketFactory } from './socket-factory.js';
 
 export interface KafkaConnectionOptions {
   kafkaBrokers: string[];
@@ -42,6 +43,7 @@ export function kafkaConfig(options: KafkaConnectionOptions): KafkaConfig {
     ...(ssl ? { ssl } : {}),
     ...(sasl ? { sasl } : {}),
     retry: { initialRetryTime: 300, retries: 8 },
+    socketFactory: noDelaySocketFactory,
   };
 }
 

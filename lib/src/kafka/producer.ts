@@ -1,5 +1,6 @@
 /** A kafkajs producer configured from the shared options: murmur2 partitioning, compression, idempotence. */
-import { CompressionTypes, Partitioners, type Kafka, type Producer } from 'kafkajs';
+import { CompressionTypes, type Kafka, type Producer } from 'kafkajs';
+import { murmur2Partitioner } from './partitioner.js';
 
 export interface ProducerOptions {
   kafkaCompression: 'none' | 'gzip';
@@ -14,7 +15,7 @@ export interface FlowProducer {
 export async function createProducer(kafka: Kafka, options: ProducerOptions): Promise<FlowProducer> {
   const producer = kafka.producer({
     // Java-compatible murmur2, so producers in other languages put a key in the same partition.
-    createPartitioner: Partitioners.DefaultPartitioner,
+    createPartitioner: murmur2Partitioner,
     idempotent: options.kafkaIdempotent,
     ...(options.kafkaIdempotent ? { maxInFlightRequests: 5 } : {}),
     allowAutoTopicCreation: true,

@@ -20,6 +20,11 @@ export interface InputRecord<I> extends InputRef {
   value: I;
   /** Kafka message timestamp, ms since the epoch. */
   timestamp: number;
+  /**
+   * The value's Avro body as received, when it is in the newest schema (a
+   * view into the fetch buffer: copy it to keep it); absent otherwise.
+   */
+  body?: Buffer | null;
 }
 
 /** One message to produce on the stage's output topic. */

@@ -1,6 +1,8 @@
 /** Kafka helpers for tests: read a topic to the end, produce records. */
 import { randomUUID } from 'node:crypto';
 import { logLevel, Kafka, type IHeaders } from 'kafkajs';
+import { applyKafkajsIdleFix } from '../kafka/request-queue-idle-fix.js';
+import { noDelaySocketFactory } from '../kafka/socket-factory.js';
 
 export interface ReadMessage {
   topic: string;
@@ -11,8 +13,10 @@ export interface ReadMessage {
   headers: Record<string, string>;
 }
 
+/** A client with the services' socket and request-queue settings (benchmarks compare like with like). */
 export function testKafka(brokers: string[]): Kafka {
-  return new Kafka({ brokers, clientId: 'flowmesh-test', logLevel: logLevel.NOTHING, retry: { retries: 5, initialRetryTime: 100 } });
+  applyKafkajsIdleFix();
+  return new Kafka({ brokers, clientId: 'flowmesh-test', logLevel: logLevel.NOTHING, retry: { retries: 5, initialRetryTime: 100 }, socketFactory: noDelaySocketFactory });
 }
 
 function headersToStrings(headers: IHeaders | undefined): Record<string, string> {

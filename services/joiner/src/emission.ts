@@ -1,8 +1,50 @@
-import type { InputRef, JoinedFlow } from '@flowmesh/lib';
+import type { FlowHalf, InputRef, JoinedFlow, Match } from '@flowmesh/lib';
+import { joinedEnds, joinedFlow, type JoinedEnds } from './joined-flow.js';
+import type { PendingHalf } from './pending-half.js';
 
-/** One output record and the input offset it completes. */
-export interface Emission {
-  record: JoinedFlow;
-  key: Buffer | string | null;
-  ref: InputRef;
+/**
+ * One output record and the input offset it completes. It keeps the join's
+ * outcome (the half, its match, its peer) rather than a built JoinedFlow: the
+ * hot path writes bytes straight from the halves (JoinedFlowWriter), and the
+ * object is built only when someone asks for `record`.
+ */
+export class Emission {
+  private built: JoinedFlow | undefined;
+
+  constructor(
+    /** The half this record is for. */
+    readonly entry: PendingHalf,
+    readonly match: Match,
+    /** The matched half of the other end; null unless MATCHED. */
+    readonly peer: PendingHalf | null,
+  ) {}
+
+  get half(): FlowHalf {
+    return this.entry.half;
+  }
+
+  /** Kafka key to produce with: the input's key. */
+  get key(): Buffer | string | null {
+    return this.entry.key;
+  }
+
+  get ref(): InputRef {
+    return this.entry.ref;
+  }
+
+  get ends(): JoinedEnds<PendingHalf> {
+    return joinedEnds(this.entry, this.peer, this.dialledService);
+  }
+
+  /** The output record as an object (tests, observers). */
+  get record(): JoinedFlow {
+    this.built ??= joinedFlow(this.entry.half, this.match, this.peer?.half ?? null, this.dialledService);
+    return this.built;
+  }
+
+  /** Whether the client end's half (this one or its peer) names a Service address. */
+  private get dialledService(): boolean {
+    const client = this.entry.vantage === 'SRC' ? this.entry : this.peer;
+    return client?.dialledService ?? false;
+  }
 }

@@ -8,6 +8,7 @@ import type { FlowHalf, InputRecord, Logger, OutputMessage, OutputSink, RecordCo
 import type { Emission } from './emission.js';
 import type { JoinCore } from './join-core.js';
 import { invalidHalf } from './half-validation.js';
+import { JoinedFlowWriter } from './joined-flow-writer.js';
 import type { CommittedPosition, ReadProgress } from './read-progress.js';
 
 export interface JoinerProcessorOptions {
@@ -41,9 +42,11 @@ export class JoinerProcessor implements StreamProcessor<FlowHalf> {
    * re-deliveries), so they are retried before anything else is sent.
    */
   private unsent: Emission[] = [];
+  private readonly writer: JoinedFlowWriter;
 
   constructor(private readonly options: JoinerProcessorOptions) {
     this.core = options.core;
+    this.writer = new JoinedFlowWriter(options.outputCodec);
     this.now = options.now ?? Date.now;
   }
 
@@ -110,8 +113,8 @@ export class JoinerProcessor implements StreamProcessor<FlowHalf> {
     if (!emissions.length) return;
     const messages: OutputMessage[] = new Array(emissions.length);
     for (let i = 0; i < emissions.length; i++) {
-      const { record, key } = emissions[i]!;
-      messages[i] = { key, value: this.options.outputCodec.encode(record) };
+      const emission = emissions[i]!;
+      messages[i] = { key: emission.key, value: this.writer.encode(emission) };
     }
     try {
       await sink.send(messages, emissions.map((e) => e.ref));

@@ -15,11 +15,10 @@
 import { isAscii } from 'node:buffer';
 import type { FlowHalf, InputRecord, Match } from '@flowmesh/lib';
 import type { AddressScope } from './address-scope.js';
-import type { Emission } from './emission.js';
-import { joinedFlow } from './joined-flow.js';
+import { Emission } from './emission.js';
 import type { JoinSettings } from './join-settings.js';
 import type { JoinStats } from './join-stats.js';
-import { bridgeKey, exactKey, opposite, type PendingHalf } from './pending-half.js';
+import { bridgeKey, exactKey, holdBody, opposite, type PendingHalf } from './pending-half.js';
 import { PendingHalves } from './pending-halves.js';
 
 export class PartitionJoiner {
@@ -70,7 +69,10 @@ export class PartitionJoiner {
       const peer = this.findPeer(entry, entry.window);
       // A half already past its deadline is released by releaseDue below, like any other.
       if (peer) this.emitPair(entry, peer, out);
-      else this.pending.add(entry);
+      else {
+        holdBody(entry);
+        this.pending.add(entry);
+      }
     }
     this.advanceWatermark(half.window_end, nowMs);
     this.releaseDue(out);
@@ -124,6 +126,7 @@ export class PartitionJoiner {
       dialledService,
       deadline: half.window_end + this.settings.skewWindows * interval + this.settings.graceMs,
       seq: this.seq++,
+      body: record.body ?? null,
     };
   }
 
@@ -174,9 +177,8 @@ export class PartitionJoiner {
   }
 
   private emit(entry: PendingHalf, match: Match, peer: PendingHalf | null, out: Emission[]): void {
-    const client = entry.vantage === 'SRC' ? entry : peer;
     this.stats.out[match]++;
-    out.push({ record: joinedFlow(entry.half, match, peer?.half ?? null, client?.dialledService ?? false), key: entry.key, ref: entry.ref });
+    out.push(new Emission(entry, match, peer));
   }
 }
 

@@ -21,6 +21,28 @@ export interface PendingHalf {
   readonly deadline: number;
   /** Arrival order within the partition, to break deadline ties. */
   readonly seq: number;
+  /**
+   * The half's Avro body as received (newest schema), to copy into the output
+   * instead of encoding the half again; null when it must be encoded. A view
+   * into the fetch buffer while the half is in flight; held as a latin1
+   * string once the half waits (see holdBody).
+   */
+  body: Buffer | string | null;
+  /**
+   * The half's process context as written in an Endpoint, once written for
+   * the first of the (up to two) records that carry it.
+   */
+  processBytes?: Buffer;
+}
+
+/**
+ * Detaches a waiting half's body from the fetch buffer. A one-byte string
+ * holds the bytes exactly (latin1 maps byte to char) in its own small heap
+ * object; a Buffer copy would come from Node's shared 8 KiB pool, and one
+ * long-waiting half would keep a whole slab of short-lived buffers alive.
+ */
+export function holdBody(entry: PendingHalf): void {
+  if (entry.body !== null && typeof entry.body !== 'string') entry.body = entry.body.toString('latin1');
 }
 
 export function exactKey(conversation: string, half: FlowHalf, window: number): string {

@@ -1,6 +1,6 @@
 /**
  * Publishes flow halves to flowmesh.halves.v1, keyed by the client endpoint
- * (kafkajs's default partitioner is Java's murmur2, so every producer puts a
+ * (Kafka's default partitioner, Java's murmur2, so that every producer puts a
  * key in the same partition). Sending runs in the background so a slow broker
  * never delays the next window's drain; halves Kafka did not take are retried
  * with the next window, up to a bound beyond which the oldest are dropped and
