@@ -58,6 +58,10 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /* Tunables, set by the loader before load. */
 const volatile __u32 filter_netns_ino = 0; /* 0 = every network namespace */
+/* Set by the loader when the kernel refuses the drain-time map iterator:
+ * TCP counters are then read at every send/recv instead, so they stay
+ * current between state changes (a few CO-RE reads per syscall). */
+const volatile bool snapshot_on_syscall = false;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -357,6 +361,8 @@ static __always_inline void tcp_on_syscall(struct sock *sk)
 	struct flowprobe_flow *f = bpf_map_lookup_elem(&tcp_flows, &cookie);
 	if (f) {
 		refresh_owner(f);
+		if (snapshot_on_syscall)
+			tcp_snapshot(f, sk);
 		return;
 	}
 	int state = sk->__sk_common.skc_state;

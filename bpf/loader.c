@@ -171,6 +171,29 @@ static void explain_load_failure(int err)
 	fprintf(stderr, "flowprobe:   rerun with --verbose for the verifier log\n");
 }
 
+/* Opens and loads the skeleton, with or without the map iterator program.
+ * Returns 0, a negative errno from loading, or 1 when opening failed (reported). */
+static int probe_load(struct probe *p, const struct options *o, bool with_refresh)
+{
+	p->skel = flowprobe_bpf__open();
+	if (!p->skel) {
+		fprintf(stderr, "flowprobe: opening the embedded eBPF object failed: %s\n", strerror(errno));
+		return 1;
+	}
+	struct flowprobe_bpf *s = p->skel;
+	s->rodata->filter_netns_ino = p->netns_ino;
+	p->tcp_max = o->tcp_max;
+	p->udp_max = o->udp_max;
+	bpf_map__set_max_entries(s->maps.tcp_flows, o->tcp_max);
+	bpf_map__set_max_entries(s->maps.udp_flows, o->udp_max);
+	bpf_program__set_autoattach(s->progs.tcp_refresh, false);
+	bpf_program__set_autoload(s->progs.tcp_refresh, with_refresh);
+	s->rodata->snapshot_on_syscall = !with_refresh;
+	if (!o->udp_peer)
+		bpf_program__set_autoload(s->progs.on_sys_exit, false);
+	return flowprobe_bpf__load(s);
+}
+
 static int probe_open(struct probe *p, const struct options *o)
 {
 	if (o->netns_path) {
@@ -181,26 +204,23 @@ static int probe_open(struct probe *p, const struct options *o)
 		}
 		p->netns_ino = (__u32)st.st_ino; /* nsfs inode number = ns.inum */
 	}
-	p->skel = flowprobe_bpf__open();
-	if (!p->skel) {
-		fprintf(stderr, "flowprobe: opening the embedded eBPF object failed: %s\n", strerror(errno));
-		return 3;
+	/* Some kernels refuse the map iterator program at load time (EPERM where
+	 * BPF_TRACE_ITER is locked down, as fentry is on ours) while the
+	 * tracepoints load: then load without it, as when it cannot attach. */
+	int err = probe_load(p, o, true);
+	if (err == -EPERM || err == -EACCES || err == -EINVAL || err == -ENOTSUP) {
+		flowprobe_bpf__destroy(p->skel);
+		p->skel = NULL;
+		fprintf(stderr, "flowprobe: warning: the map iterator program did not load (%s); loading without it\n", strerror(-err));
+		err = probe_load(p, o, false);
 	}
-	struct flowprobe_bpf *s = p->skel;
-	s->rodata->filter_netns_ino = p->netns_ino;
-	p->tcp_max = o->tcp_max;
-	p->udp_max = o->udp_max;
-	bpf_map__set_max_entries(s->maps.tcp_flows, o->tcp_max);
-	bpf_map__set_max_entries(s->maps.udp_flows, o->udp_max);
-	bpf_program__set_autoattach(s->progs.tcp_refresh, false);
-	if (!o->udp_peer)
-		bpf_program__set_autoload(s->progs.on_sys_exit, false);
-
-	int err = flowprobe_bpf__load(s);
+	if (err == 1)
+		return 3;
 	if (err) {
 		explain_load_failure(err);
 		return 3;
 	}
+	struct flowprobe_bpf *s = p->skel;
 	err = flowprobe_bpf__attach(s);
 	if (err) {
 		fprintf(stderr, "flowprobe: attaching the tracepoints failed: %s\n", strerror(-err));
@@ -211,7 +231,8 @@ static int probe_open(struct probe *p, const struct options *o)
 
 	union bpf_iter_link_info info = { .map.map_fd = bpf_map__fd(s->maps.tcp_flows) };
 	LIBBPF_OPTS(bpf_iter_attach_opts, iter_opts, .link_info = &info, .link_info_len = sizeof(info));
-	p->refresh_link = bpf_program__attach_iter(s->progs.tcp_refresh, &iter_opts);
+	errno = EPERM;
+	p->refresh_link = bpf_program__fd(s->progs.tcp_refresh) >= 0 ? bpf_program__attach_iter(s->progs.tcp_refresh, &iter_opts) : NULL;
 	if (p->refresh_link)
 		p->features |= FLOWPROBE_FEAT_TCP_REFRESH;
 	else

@@ -9,7 +9,7 @@ import { buildHalf } from '../halves/build-half.js';
 import { NetnsAddresses } from '../halves/netns-addresses.js';
 import type { AgentMetrics } from '../metrics.js';
 import { FlowDeltaTracker, type FlowDelta } from '../probe/flow-deltas.js';
-import { COUNTER_NAMES, type CounterName } from '../probe/layout.js';
+import { COUNTER_NAMES, Feature, type CounterName } from '../probe/layout.js';
 import { ProbeLoader, type Drain, type ProbeLoaderOptions } from '../probe/loader-process.js';
 import { isUnspecified } from '../probe/ip-bytes.js';
 import type { DrainEnd, ProbeHello } from '../probe/records.js';
@@ -61,6 +61,12 @@ export class EbpfSource implements HalfSource {
   static async start(options: EbpfSourceOptions): Promise<EbpfSource> {
     const { loader, hello } = await ProbeLoader.start(options.loader);
     options.logger.info({ loaderPid: hello.loaderPid, netnsIno: hello.netnsIno, features: hello.features }, 'flowprobe attached');
+    if ((hello.features & Feature.TCP_REFRESH) === 0) {
+      options.logger.warn(
+        { feature: 'tcp_refresh' },
+        'the kernel refused the map iterator program: TCP counters are read at every send/recv instead of once per drain (a little more CPU per syscall)',
+      );
+    }
     return new EbpfSource(loader, hello, options);
   }
 
