@@ -1,6 +1,6 @@
 import type { FlowHalf, InputRef, JoinedFlow, Match } from '@flowmesh/lib';
 import { joinedEnds, joinedFlow, type JoinedEnds } from './joined-flow.js';
-import type { PendingHalf } from './pending-half.js';
+import { heldBytes, type PendingHalf } from './pending-half.js';
 
 /**
  * One output record and the input offset it completes. It keeps the join's
@@ -24,8 +24,8 @@ export class Emission {
   }
 
   /** Kafka key to produce with: the input's key. */
-  get key(): Buffer | string | null {
-    return this.entry.key;
+  get key(): Buffer | null {
+    return this.entry.key === null ? null : heldBytes(this.entry.key);
   }
 
   get ref(): InputRef {

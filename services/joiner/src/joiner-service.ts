@@ -42,6 +42,10 @@ export async function startJoiner(context: ServiceContext, config: JoinerConfig,
   const groupId = config.groupId ?? DEFAULT_GROUP_ID;
   const admin = createKafka(config, logger).admin();
   await admin.connect();
+  // The first offset lookup finds the group coordinator, and kafkajs retries it once after a
+  // metadata refresh (~300 ms); doing it now, while the consumer joins, keeps that wait out
+  // of the first batches after the assignment (they wait for the previous owner's position).
+  void admin.fetchOffsets({ groupId, topics: [config.inputTopic] }).catch(() => undefined);
   registerJoinerMetrics(registry, {
     stats: core.stats,
     rereads: progress.counts,

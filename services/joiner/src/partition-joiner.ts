@@ -12,13 +12,12 @@
  * Neighbours are tried only at the deadline so that a half never takes a
  * neighbour whose exact peer is still on its way.
  */
-import { isAscii } from 'node:buffer';
 import type { FlowHalf, InputRecord, Match } from '@flowmesh/lib';
 import type { AddressScope } from './address-scope.js';
 import { Emission } from './emission.js';
 import type { JoinSettings } from './join-settings.js';
 import type { JoinStats } from './join-stats.js';
-import { bridgeKey, exactKey, holdBody, opposite, type PendingHalf } from './pending-half.js';
+import { bridgeKey, exactKey, hold, opposite, type PendingHalf } from './pending-half.js';
 import { PendingHalves } from './pending-halves.js';
 
 export class PartitionJoiner {
@@ -70,7 +69,7 @@ export class PartitionJoiner {
       // A half already past its deadline is released by releaseDue below, like any other.
       if (peer) this.emitPair(entry, peer, out);
       else {
-        holdBody(entry);
+        hold(entry);
         this.pending.add(entry);
       }
     }
@@ -116,7 +115,7 @@ export class PartitionJoiner {
     return {
       half,
       ref: { partition: record.partition, offset: record.offset },
-      key: ownedKey(record.key),
+      key: record.key,
       vantage: half.vantage,
       conversation,
       exactKey: exactKey(conversation, half, half.window_start),
@@ -180,10 +179,4 @@ export class PartitionJoiner {
     this.stats.out[match]++;
     out.push(new Emission(entry, match, peer));
   }
-}
-
-/** The input key, detached from the fetch buffer it points into (else a pending half pins the whole fetch). */
-function ownedKey(key: Buffer | null): Buffer | string | null {
-  if (!key) return null;
-  return isAscii(key) ? key.toString('latin1') : Buffer.from(key);
 }

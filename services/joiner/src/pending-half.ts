@@ -4,8 +4,11 @@ import type { FlowHalf, InputRef, Vantage } from '@flowmesh/lib';
 export interface PendingHalf {
   readonly half: FlowHalf;
   readonly ref: InputRef;
-  /** Kafka key to produce the output with (the input's key). */
-  readonly key: Buffer | string | null;
+  /**
+   * Kafka key to produce the output with: the input's key, a view into the
+   * fetch buffer while in flight, a latin1 string once held (see hold).
+   */
+  key: Buffer | string | null;
   readonly vantage: Vantage;
   /** proto|client_ip|client_port, plus the node for loopback conversations. */
   readonly conversation: string;
@@ -25,7 +28,7 @@ export interface PendingHalf {
    * The half's Avro body as received (newest schema), to copy into the output
    * instead of encoding the half again; null when it must be encoded. A view
    * into the fetch buffer while the half is in flight; held as a latin1
-   * string once the half waits (see holdBody).
+   * string once the half waits (see hold).
    */
   body: Buffer | string | null;
   /**
@@ -36,13 +39,20 @@ export interface PendingHalf {
 }
 
 /**
- * Detaches a waiting half's body from the fetch buffer. A one-byte string
- * holds the bytes exactly (latin1 maps byte to char) in its own small heap
- * object; a Buffer copy would come from Node's shared 8 KiB pool, and one
- * long-waiting half would keep a whole slab of short-lived buffers alive.
+ * Detaches a waiting half's key and body from the fetch buffer (else one
+ * waiting half pins the whole fetch). A one-byte string holds bytes exactly
+ * (latin1 maps byte to char) in its own small heap object; a Buffer copy
+ * would come from Node's shared 8 KiB pool, and one long-waiting half would
+ * keep a whole slab of short-lived buffers alive.
  */
-export function holdBody(entry: PendingHalf): void {
+export function hold(entry: PendingHalf): void {
+  if (entry.key !== null && typeof entry.key !== 'string') entry.key = entry.key.toString('latin1');
   if (entry.body !== null && typeof entry.body !== 'string') entry.body = entry.body.toString('latin1');
+}
+
+/** The bytes of a key or body, whether still a view or held as a latin1 string. */
+export function heldBytes(bytes: Buffer | string): Buffer {
+  return typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes;
 }
 
 export function exactKey(conversation: string, half: FlowHalf, window: number): string {

@@ -12,6 +12,7 @@ import type { Emission } from '../src/emission.js';
 import { JoinCore } from '../src/join-core.js';
 import { DEFAULT_JOIN_SETTINGS } from '../src/join-settings.js';
 import { JoinedFlowWriter } from '../src/joined-flow-writer.js';
+import { heldBytes, hold, type PendingHalf } from '../src/pending-half.js';
 import { generateScenario, TEST_CLUSTER_CIDRS, TEST_SERVICE_CIDRS } from './support/flow-scenario.js';
 
 const halfCodec = RecordCodec.local('FlowHalf');
@@ -68,4 +69,13 @@ test('a record larger than the scratch buffer is written whole', () => {
 test('the writer refuses a JoinedFlow codec whose fields it does not know', () => {
   const fake = { type: { fields: [{ name: 'half' }, { name: 'other' }] } } as unknown as RecordCodec<'JoinedFlow'>;
   assert.throws(() => new JoinedFlowWriter(fake), /JoinedFlow fields are half,other/);
+});
+
+test('a waiting half gives back its exact key and body bytes, whatever they are', () => {
+  const every = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+  const entry = { key: every.subarray(0, 200), body: every.subarray(50) } as unknown as PendingHalf;
+  hold(entry);
+  assert.equal(typeof entry.key, 'string');
+  assert.deepEqual(heldBytes(entry.key!), every.subarray(0, 200));
+  assert.deepEqual(heldBytes(entry.body!), every.subarray(50));
 });

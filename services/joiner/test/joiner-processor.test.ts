@@ -65,7 +65,7 @@ describe('joiner processor', () => {
     assert.deepEqual(sink.completed, []);
     await processor.handleBatch([record(0, 1, server())], sink);
     assert.deepEqual(sink.completed.sort(), ['0:0', '0:1']);
-    assert.deepEqual(sink.produced.map((m) => m.key), ['6|10.244.1.7|43512', '6|10.244.1.7|43512']);
+    assert.deepEqual(sink.produced.map((m) => m.key?.toString()), ['6|10.244.1.7|43512', '6|10.244.1.7|43512']);
     const decoded = sink.produced.map((m) => joinedCodec.decode(m.value));
     assert.deepEqual(decoded.map((r) => [r.half.vantage, r.match, r.dst.ip, r.service_ip]).sort(), [
       ['DST', 'MATCHED', '10.244.2.9', '10.96.0.20'],
