@@ -1,109 +1,204 @@
 /**
- * Writes JoinedFlow records straight to Avro bytes. An Avro record's body is
- * its fields' bodies one after another, with no framing, so a JoinedFlow is
- * the half's own body, then the match, the two endpoints and the Service
- * address. The half's body is copied as received instead of encoded again
- * (it is most of the record), and nothing is built as an object first.
- * Each piece is still written by avsc with the schema's own field types;
- * only the order of the pieces is ours, and it is checked against the
- * schema when the writer is made (and byte for byte by a test).
+ * Writes JoinedFlow records as bytes spliced from the halves' own Avro
+ * bodies. An Avro record body is its fields one after another with no
+ * framing, and every piece of a JoinedFlow is already in a FlowHalf body:
+ * the half itself; `src` and `dst` are a half's (ip, port) pair followed by
+ * its reporter's node, pid, process name, command line and container id,
+ * the same values with a union index in front (`["null", T]`, branch 1 is
+ * the byte 0x02); the Service address is the client half's server pair,
+ * likewise. So a record is copies out of one or two bodies plus a few
+ * constant bytes: nothing is encoded again, no object is built.
+ *
+ * The plan is derived from the schemas and checked when the writer is made;
+ * if a schema change breaks an assumption, the writer encodes the record
+ * object with avsc instead (and a test compares both byte for byte).
  */
 import type { RecordCodec } from '@flowmesh/lib';
 import { latestSchema } from '@flowmesh/lib';
-import avro from 'avsc';
+import type avro from 'avsc';
+import { RecordLayout } from './avro-layout.js';
 import type { Emission } from './emission.js';
-import type { PendingHalf } from './pending-half.js';
+import { heldBytes, type PendingHalf } from './pending-half.js';
 
+const UNION_NULL = 0x00;
+/** Branch 1 of a `["null", T]` union: zigzag varint 1. */
+const UNION_SECOND = 0x02;
 const JOINED_FIELDS = ['half', 'match', 'src', 'dst', 'service_ip', 'service_port'];
-const ENDPOINT_ADDRESS = ['ip', 'port'];
-/** The rest of an Endpoint, named as in FlowHalf: the process context of the half that reported that end. */
-const ENDPOINT_PROCESS = ['node', 'pid', 'process_name', 'cmdline', 'container_id'];
+/** Endpoint fields after (ip, port), named as in FlowHalf; container_id has the same union type in both. */
+const PROCESS_FIELDS = ['node', 'pid', 'process_name', 'cmdline'] as const;
 
-type Write = (value: unknown, buffer: Buffer, offset: number) => number;
-
-function fieldsOf(type: avro.Type): avro.types.Field[] {
-  return (type as avro.types.RecordType).fields;
+interface SplicePlan {
+  layout: RecordLayout;
+  /** The enum byte of each match symbol. */
+  matchByte: Map<string, number>;
+  clientIp: number;
+  serverIp: number;
+  /** FlowHalf field positions of node, pid, process_name, cmdline (each written as a `["null", T]` union). */
+  process: number[];
+  containerId: number;
 }
 
-function writerOf(type: avro.Type): Write {
-  return (value, buffer, offset) => type.encode(value, buffer, offset);
+type Fields = readonly avro.types.Field[];
+
+function fieldsOf(type: avro.Type): Fields {
+  return (type as avro.types.RecordType).fields ?? [];
 }
 
-function expectFields(what: string, fields: readonly avro.types.Field[], names: readonly string[]): void {
-  const actual = fields.map((f) => f.name).join(',');
-  if (actual !== names.join(',')) throw new Error(`JoinedFlowWriter: ${what} fields are ${actual}, expected ${names.join(',')}; update the writer with the schema`);
+function typeOf(fields: Fields, name: string): avro.Type | undefined {
+  return fields.find((f) => f.name === name)?.type;
+}
+
+/** `["null", T]` with T the same as `inner`. */
+function isNullableOf(type: avro.Type | undefined, inner: avro.Type | undefined): boolean {
+  const branches = (type as unknown as { types?: avro.Type[] } | undefined)?.types;
+  return branches?.length === 2 && branches[0]!.typeName === 'null' && inner !== undefined && branches[1]!.equals(inner);
+}
+
+function same(a: avro.Type | undefined, b: avro.Type | undefined): boolean {
+  return a !== undefined && b !== undefined && a.equals(b);
+}
+
+/** The splice plan for these schemas, or why there is none. */
+function planFor(joined: avro.Type, half: avro.Type): SplicePlan | string {
+  const fields = fieldsOf(joined);
+  if (fields.map((f) => f.name).join() !== JOINED_FIELDS.join()) return `JoinedFlow fields are ${fields.map((f) => f.name).join(',')}`;
+  const halfFields = fieldsOf(half);
+  const layout = RecordLayout.of(half);
+  if (!layout || !same(typeOf(fields, 'half'), half)) return 'JoinedFlow.half is not the newest FlowHalf';
+  const endpoint = fieldsOf(typeOf(fields, 'src')!);
+  if (!same(typeOf(fields, 'dst'), typeOf(fields, 'src'))) return 'src and dst differ in type';
+  if (endpoint.map((f) => f.name).join() !== ['ip', 'port', ...PROCESS_FIELDS, 'container_id'].join()) return 'Endpoint fields changed';
+  const pairs: [string, string][] = [['client_ip', 'client_port'], ['server_ip', 'server_port']];
+  for (const [ip, port] of pairs) {
+    if (layout.field(port) !== layout.field(ip) + 1) return `FlowHalf ${ip} and ${port} are not adjacent`;
+    if (!same(typeOf(endpoint, 'ip'), typeOf(halfFields, ip)) || !same(typeOf(endpoint, 'port'), typeOf(halfFields, port))) return `Endpoint ip/port differ from FlowHalf ${ip}/${port}`;
+  }
+  for (const name of PROCESS_FIELDS) if (!isNullableOf(typeOf(endpoint, name), typeOf(halfFields, name))) return `Endpoint.${name} is not ["null", FlowHalf.${name}]`;
+  if (!same(typeOf(endpoint, 'container_id'), typeOf(halfFields, 'container_id'))) return 'Endpoint.container_id differs from FlowHalf.container_id';
+  if (!isNullableOf(typeOf(fields, 'service_ip'), typeOf(halfFields, 'server_ip')) || !isNullableOf(typeOf(fields, 'service_port'), typeOf(halfFields, 'server_port'))) {
+    return 'service_ip/service_port are not nullable server_ip/server_port';
+  }
+  const symbols = (typeOf(fields, 'match') as unknown as { symbols?: string[] }).symbols ?? [];
+  if (symbols.length === 0 || symbols.length > 63) return 'match is not a small enum';
+  return {
+    layout,
+    matchByte: new Map(symbols.map((symbol, i) => [symbol, i * 2])),
+    clientIp: layout.field('client_ip'),
+    serverIp: layout.field('server_ip'),
+    process: PROCESS_FIELDS.map((name) => layout.field(name)),
+    containerId: layout.field('container_id'),
+  };
+}
+
+/** One half's body with its field offsets. */
+interface Located {
+  bytes: Buffer;
+  at: Int32Array;
 }
 
 export class JoinedFlowWriter {
-  private readonly writeHalf: Write;
-  private readonly writeMatch: Write;
-  private readonly writeIp: Write;
-  private readonly writePort: Write;
-  /** Encodes node, pid, process_name, cmdline, container_id from a FlowHalf (same names). */
-  private readonly processType: avro.Type;
-  private readonly writeServiceIp: Write;
-  private readonly writeServicePort: Write;
-  /** The process context of an end nobody reported: five nulls. */
-  private readonly unknownProcess: Buffer;
-  /** Whether a received FlowHalf body is a valid `half` field (same schema). */
-  private readonly reuseBodies: boolean;
+  private readonly plan: SplicePlan | null;
+  /** Why the writer encodes objects instead of splicing (null when it splices). */
+  readonly fallbackReason: string | null;
+  private readonly halfType: avro.Type;
+  private readonly own: Located;
+  private readonly peer: Located;
 
   constructor(private readonly codec: RecordCodec<'JoinedFlow'>) {
-    const fields = fieldsOf(codec.type);
-    expectFields('JoinedFlow', fields, JOINED_FIELDS);
-    const [half, match, src, , serviceIp, servicePort] = fields as [avro.types.Field, avro.types.Field, avro.types.Field, avro.types.Field, avro.types.Field, avro.types.Field];
-    const endpoint = fieldsOf(src.type);
-    expectFields('Endpoint', endpoint, [...ENDPOINT_ADDRESS, ...ENDPOINT_PROCESS]);
-    this.writeHalf = writerOf(half.type);
-    this.writeMatch = writerOf(match.type);
-    this.writeIp = writerOf(endpoint[0]!.type);
-    this.writePort = writerOf(endpoint[1]!.type);
-    // A record type of the process fields alone writes exactly their concatenation.
-    const process = avro.Type.forSchema({
-      type: 'record',
-      name: 'EndpointProcess',
-      fields: endpoint.slice(ENDPOINT_ADDRESS.length).map((f) => ({ name: f.name, type: f.type.schema() as avro.Schema })),
-    });
-    this.processType = process;
-    this.unknownProcess = process.toBuffer(Object.fromEntries(ENDPOINT_PROCESS.map((name) => [name, null])));
-    this.writeServiceIp = writerOf(serviceIp.type);
-    this.writeServicePort = writerOf(servicePort.type);
-    this.reuseBodies = half.type.equals(latestSchema('FlowHalf').type);
+    this.halfType = latestSchema('FlowHalf').type;
+    const plan = planFor(codec.type, this.halfType);
+    this.plan = typeof plan === 'string' ? null : plan;
+    this.fallbackReason = typeof plan === 'string' ? plan : null;
+    const offsets = () => this.plan?.layout.offsets() ?? new Int32Array(0);
+    this.own = { bytes: Buffer.alloc(0), at: offsets() };
+    this.peer = { bytes: Buffer.alloc(0), at: offsets() };
   }
 
   encode(emission: Emission): Buffer {
-    return this.codec.encodeWith((buffer, offset) => this.writeBody(emission, buffer, offset));
+    const plan = this.plan;
+    if (plan && this.locate(plan, emission.entry, this.own) && (!emission.peer || this.locate(plan, emission.peer, this.peer))) {
+      return this.codec.encodeWith((buffer, start) => this.splice(plan, emission, buffer, start));
+    }
+    return this.codec.encode(emission.record);
   }
 
-  /** Returns the end offset, or a negative number when `buffer` is too small (avsc's convention). */
-  private writeBody(emission: Emission, buffer: Buffer, start: number): number {
-    const { half, ends } = emission;
-    let at = this.copyHalf(emission, buffer, start);
-    if (at < 0) return at;
-    at = this.writeMatch(emission.match, buffer, at);
-    at = this.writeEndpoint(half.client_ip, half.client_port, ends.client, buffer, at);
-    at = this.writeEndpoint(ends.dstIp, ends.dstPort, ends.server, buffer, at);
-    if (at < 0) return at;
-    at = this.writeServiceIp(ends.serviceHalf?.server_ip ?? null, buffer, at);
-    return at < 0 ? at : this.writeServicePort(ends.serviceHalf?.server_port ?? null, buffer, at);
+  /** Finds the fields in a half's body (as received, or encoded from the object when there is none). */
+  private locate(plan: SplicePlan, entry: PendingHalf, into: Located): boolean {
+    // The half has left the join: a held string body becomes bytes once for its (up to two) records.
+    if (typeof entry.body !== 'object' || entry.body === null) entry.body = entry.body === null ? this.halfType.toBuffer(entry.half) : heldBytes(entry.body);
+    into.bytes = entry.body;
+    return plan.layout.locate(entry.body, 0, into.at);
   }
 
-  private copyHalf(emission: Emission, buffer: Buffer, at: number): number {
-    const body = this.reuseBodies ? emission.entry.body : null;
-    if (body === null) return this.writeHalf(emission.half, buffer, at);
-    if (at + body.length > buffer.length) return -1;
-    return at + (typeof body === 'string' ? buffer.write(body, at, 'latin1') : body.copy(buffer, at));
-  }
+  private splice(plan: SplicePlan, emission: Emission, buffer: Buffer, start: number): number {
+    const own = this.own;
+    const peer = emission.peer ? this.peer : null;
+    const ends = emission.ends;
+    const client = ends.client === null ? null : ends.client === emission.entry ? own : peer;
+    const server = ends.server === null ? null : ends.server === emission.entry ? own : peer;
+    const serverAddress = server ?? own;
+    const service = ends.serviceHalf === null ? null : client;
 
-  private writeEndpoint(ip: string, port: number, reporter: PendingHalf | null, buffer: Buffer, at: number): number {
-    if (at < 0) return at;
-    at = this.writeIp(ip, buffer, at);
-    if (at < 0) return at;
-    at = this.writePort(port, buffer, at);
-    if (at < 0) return at;
-    // A matched half's context goes into two records (its own and its peer's): encoded once.
-    const process = reporter ? (reporter.processBytes ??= this.processType.toBuffer(reporter.half)) : this.unknownProcess;
-    if (at + process.length > buffer.length) return -1;
-    return at + process.copy(buffer, at);
+    const size =
+      own.bytes.length +
+      1 +
+      span(own, plan.clientIp, plan.clientIp + 2) +
+      processSize(plan, client) +
+      span(serverAddress, plan.serverIp, plan.serverIp + 2) +
+      processSize(plan, server) +
+      (service ? 2 + span(service, plan.serverIp, plan.serverIp + 2) : 2);
+    if (start + size > buffer.length) return -1;
+
+    let at = copyBytes(own.bytes, 0, own.bytes.length, buffer, start);
+    buffer[at++] = plan.matchByte.get(emission.match)!;
+    at = copySpan(own, plan.clientIp, plan.clientIp + 2, buffer, at);
+    at = writeProcess(plan, client, buffer, at);
+    at = copySpan(serverAddress, plan.serverIp, plan.serverIp + 2, buffer, at);
+    at = writeProcess(plan, server, buffer, at);
+    if (!service) {
+      buffer[at++] = UNION_NULL;
+      buffer[at++] = UNION_NULL;
+      return at;
+    }
+    buffer[at++] = UNION_SECOND;
+    at = copySpan(service, plan.serverIp, plan.serverIp + 1, buffer, at);
+    buffer[at++] = UNION_SECOND;
+    return copySpan(service, plan.serverIp + 1, plan.serverIp + 2, buffer, at);
   }
+}
+
+/** Bytes of fields [from, to) of a located body. */
+function span(half: Located, from: number, to: number): number {
+  return half.at[to]! - half.at[from]!;
+}
+
+function copySpan(half: Located, from: number, to: number, buffer: Buffer, at: number): number {
+  return copyBytes(half.bytes, half.at[from]!, half.at[to]!, buffer, at);
+}
+
+/** Copies source[start, end) to target at `at`. Most spans are a few bytes, where a loop beats Buffer#copy's call. */
+function copyBytes(source: Buffer, start: number, end: number, target: Buffer, at: number): number {
+  if (end - start > 48) return at + source.copy(target, at, start, end);
+  while (start < end) target[at++] = source[start++]!;
+  return at;
+}
+
+function processSize(plan: SplicePlan, reporter: Located | null): number {
+  if (!reporter) return PROCESS_FIELDS.length + 1;
+  let size = PROCESS_FIELDS.length + span(reporter, plan.containerId, plan.containerId + 1);
+  for (const field of plan.process) size += span(reporter, field, field + 1);
+  return size;
+}
+
+/** An Endpoint's process context from the half its end reported, or all nulls when nobody did. */
+function writeProcess(plan: SplicePlan, reporter: Located | null, buffer: Buffer, at: number): number {
+  if (!reporter) {
+    buffer.fill(UNION_NULL, at, at + PROCESS_FIELDS.length + 1);
+    return at + PROCESS_FIELDS.length + 1;
+  }
+  for (const field of plan.process) {
+    buffer[at++] = UNION_SECOND;
+    at = copySpan(reporter, field, field + 1, buffer, at);
+  }
+  return copySpan(reporter, plan.containerId, plan.containerId + 1, buffer, at);
 }

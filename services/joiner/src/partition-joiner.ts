@@ -139,11 +139,7 @@ export class PartitionJoiner {
   }
 
   private releaseDue(out: Emission[]): void {
-    while (this.pending.earliestDeadline <= this.eventWatermark) {
-      const entry = this.pending.first()!;
-      this.pending.remove(entry);
-      this.release(entry, out);
-    }
+    if (this.pending.earliestDeadline <= this.eventWatermark) this.pending.releaseUpTo(this.eventWatermark, (entry) => this.release(entry, out));
   }
 
   /**

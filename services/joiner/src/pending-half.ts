@@ -31,11 +31,6 @@ export interface PendingHalf {
    * string once the half waits (see hold).
    */
   body: Buffer | string | null;
-  /**
-   * The half's process context as written in an Endpoint, once written for
-   * the first of the (up to two) records that carry it.
-   */
-  processBytes?: Buffer;
 }
 
 /**

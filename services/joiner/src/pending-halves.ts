@@ -96,6 +96,21 @@ export class PendingHalves {
     return this.deadlines[0] ?? Number.POSITIVE_INFINITY;
   }
 
+  /**
+   * Takes out every half whose deadline is at or before `eventTime`, in
+   * release order (deadline, then arrival), and hands each to `release`,
+   * which may take out others (a peer it pairs with).
+   */
+  releaseUpTo(eventTime: number, release: (entry: PendingHalf) => void): void {
+    while (this.deadlines.length > 0 && this.deadlines[0]! <= eventTime) {
+      // A Set iterates in insertion order and skips what is deleted meanwhile.
+      for (const entry of this.byDeadline.get(this.deadlines[0]!)!) {
+        this.remove(entry);
+        release(entry);
+      }
+    }
+  }
+
   /** The pending half released first: earliest deadline, then earliest arrival. */
   first(): PendingHalf | undefined {
     const deadline = this.deadlines[0];
