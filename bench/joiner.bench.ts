@@ -22,7 +22,8 @@
  * input and output record sizes (the joiner writes about 2.3 times the bytes
  * it reads; the bare loop writes what it reads).
  *
- * Run: node --import tsx bench/joiner.bench.ts [halves]
+ * Run: NODE_OPTIONS=--max-semi-space-size=64 node --import tsx bench/joiner.bench.ts [halves]
+ * (as scripts/bench.sh does: the joiner Deployment's V8 flags, for both loops).
  */
 import { randomUUID } from 'node:crypto';
 import { setFlagsFromString } from 'node:v8';
@@ -35,7 +36,7 @@ import { generateScenario } from '../services/joiner/test/support/flow-scenario.
 
 const TARGET_HALVES = Number(process.argv[2] ?? 80_000);
 const PARTITIONS = 8;
-const ROUNDS = 3;
+const ROUNDS = 5;
 const COMMIT_INTERVAL_MS = 200;
 const PENDING_SAMPLE = 100_000;
 
@@ -257,6 +258,8 @@ try {
   console.log(
     JSON.stringify({
       bench: 'joiner',
+      // V8 flags matter here (the young generation's size above all); scripts/bench.sh sets the joiner Deployment's.
+      node_options: process.env.NODE_OPTIONS ?? '',
       halves: data.length,
       partitions: PARTITIONS,
       rounds: ROUNDS,
