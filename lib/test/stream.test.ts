@@ -127,6 +127,25 @@ describe('consumer loop against the embedded broker', () => {
     assert.equal([...committed.values()].reduce((a, b) => a + Math.max(b, 0), 0), 50);
   });
 
+  it('commits as soon as a partition is caught up, without waiting for the commit interval', async () => {
+    const t = await setup('caught-up', new EchoProcessor(), 600_000);
+    // The first commit goes out at once anyway; the second round of records is committed only
+    // if being caught up triggers it (the interval is ten minutes, and the stream still runs).
+    await t.send(Array.from({ length: 30 }, (_, i) => goodMessage(i)));
+    await readTopic(t.kafka, t.topics.out, 30);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await t.send(Array.from({ length: 30 }, (_, i) => goodMessage(30 + i)));
+    await readTopic(t.kafka, t.topics.out, 60);
+    let total = 0;
+    for (let attempt = 0; attempt < 50 && total < 60; attempt++) {
+      const committed = await committedOffsets(t.kafka, 'caught-up-group', t.topics.in);
+      total = [...committed.values()].reduce((a, b) => a + Math.max(b, 0), 0);
+      if (total < 60) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await t.close();
+    assert.equal(total, 60);
+  });
+
   it('survives 10,000 random, truncated and wrong-schema messages: each in the DLQ with a reason, good records processed', async () => {
     const t = await setup('fuzz', new EchoProcessor());
     const wrongSchema = RecordCodec.local('EnrichedFlow');
