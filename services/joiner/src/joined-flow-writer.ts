@@ -92,6 +92,8 @@ function planFor(joined: avro.Type, half: avro.Type): SplicePlan | string {
 
 /** One half's body with its field offsets. */
 interface Located {
+  /** Whose body this is; null when it holds nothing valid. */
+  entry: PendingHalf | null;
   bytes: Buffer;
   at: Int32Array;
 }
@@ -101,8 +103,8 @@ export class JoinedFlowWriter {
   /** Why the writer encodes objects instead of splicing (null when it splices). */
   readonly fallbackReason: string | null;
   private readonly halfType: avro.Type;
-  private readonly own: Located;
-  private readonly peer: Located;
+  private own: Located;
+  private peer: Located;
 
   constructor(private readonly codec: RecordCodec<'JoinedFlow'>) {
     this.halfType = latestSchema('FlowHalf').type;
@@ -110,16 +112,26 @@ export class JoinedFlowWriter {
     this.plan = typeof plan === 'string' ? null : plan;
     this.fallbackReason = typeof plan === 'string' ? plan : null;
     const offsets = () => this.plan?.layout.offsets() ?? new Int32Array(0);
-    this.own = { bytes: Buffer.alloc(0), at: offsets() };
-    this.peer = { bytes: Buffer.alloc(0), at: offsets() };
+    this.own = { entry: null, bytes: Buffer.alloc(0), at: offsets() };
+    this.peer = { entry: null, bytes: Buffer.alloc(0), at: offsets() };
   }
 
   encode(emission: Emission): Buffer {
     const plan = this.plan;
-    if (plan && this.locate(plan, emission.entry, this.own) && (!emission.peer || this.locate(plan, emission.peer, this.peer))) {
-      return this.codec.encodeWith((buffer, start) => this.splice(plan, emission, buffer, start));
-    }
+    if (plan && this.locateBoth(plan, emission)) return this.codec.encodeWith((buffer, start) => this.splice(plan, emission, buffer, start));
     return this.codec.encode(emission.record);
+  }
+
+  private locateBoth(plan: SplicePlan, emission: Emission): boolean {
+    const { entry, peer } = emission;
+    if (peer !== null && this.own.entry === peer && this.peer.entry === entry) {
+      // The two records of a pair come one after the other, ends swapped: the fields are found already.
+      const swap = this.own;
+      this.own = this.peer;
+      this.peer = swap;
+      return true;
+    }
+    return this.locate(plan, entry, this.own) && (peer === null || this.locate(plan, peer, this.peer));
   }
 
   /** Finds the fields in a half's body (as received, or encoded from the object when there is none). */
@@ -127,7 +139,9 @@ export class JoinedFlowWriter {
     // The half has left the join: a held string body becomes bytes once for its (up to two) records.
     if (typeof entry.body !== 'object' || entry.body === null) entry.body = entry.body === null ? this.halfType.toBuffer(entry.half) : heldBytes(entry.body);
     into.bytes = entry.body;
-    return plan.layout.locate(entry.body, 0, into.at);
+    const found = plan.layout.locate(entry.body, 0, into.at);
+    into.entry = found ? entry : null;
+    return found;
   }
 
   private splice(plan: SplicePlan, emission: Emission, buffer: Buffer, start: number): number {

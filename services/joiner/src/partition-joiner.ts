@@ -13,7 +13,7 @@
  * neighbour whose exact peer is still on its way.
  */
 import type { FlowHalf, InputRecord, Match } from '@flowmesh/lib';
-import type { AddressScope } from './address-scope.js';
+import { isInCluster, isLoopback, isService, type AddressScope, type Scope } from './address-scope.js';
 import { Emission } from './emission.js';
 import type { JoinSettings } from './join-settings.js';
 import type { JoinStats } from './join-stats.js';
@@ -60,8 +60,10 @@ export class PartitionJoiner {
     this.stats.halvesIn++;
 
     const half = record.value;
-    const entry = this.describe(record);
-    if (!this.scope.isInCluster(half.vantage === 'SRC' ? half.server_ip : half.client_ip)) {
+    const client = this.scope.of(half.client_ip);
+    const server = this.scope.of(half.server_ip);
+    const entry = this.describe(record, client, server);
+    if (!isInCluster(half.vantage === 'SRC' ? server : client)) {
       this.emit(entry, 'EXTERNAL', null, out);
     } else {
       if (half.window_end + this.settings.graceMs <= this.eventWatermark) this.stats.late++;
@@ -102,14 +104,14 @@ export class PartitionJoiner {
     return true;
   }
 
-  private describe(record: InputRecord<FlowHalf>): PendingHalf {
+  private describe(record: InputRecord<FlowHalf>, client: Scope, server: Scope): PendingHalf {
     const half = record.value;
     const interval = half.window_end - half.window_start;
-    const serverIsService = this.scope.isServiceAddress(half.server_ip);
+    const serverIsService = isService(server);
     const dialledService = half.vantage === 'SRC' && serverIsService;
     // Client halves dialling a VIP and server halves naming a pod may meet across the DNAT.
     const bridgeable = half.vantage === 'SRC' ? serverIsService : !serverIsService;
-    const conversation = this.scope.isLoopback(half.client_ip)
+    const conversation = isLoopback(client)
       ? `${half.protocol}|${half.client_ip}|${half.client_port}|${half.node}`
       : `${half.protocol}|${half.client_ip}|${half.client_port}`;
     return {
