@@ -112,10 +112,8 @@ export async function runStream<N extends RecordName>(options: StreamOptions<N>)
     await producer.sendBatch({
       acks: -1,
       compression,
-      topicMessages: [...byTopic].map(([topic, list]) => ({
-        topic,
-        messages: list.map(({ key, value, headers }) => ({ key, value, ...(headers ? { headers } : {}) })),
-      })),
+      // OutputMessage is a kafkajs message (its extra `topic` is ignored): handed over as it is.
+      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
     });
     metrics.recordsOut.inc({ stage }, messages.length);
   }
