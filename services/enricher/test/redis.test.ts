@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Redis } from 'ioredis';
-import { freePort, startMockBroker, startRedisServer, type EnrichedFlow, type JoinedFlow, type MockBroker, type RedisServer } from '@flowmesh/lib';
+import { freePort, KubemetaKeys, startMockBroker, startRedisServer, type EnrichedFlow, type JoinedFlow, type MockBroker, type RedisServer } from '@flowmesh/lib';
 import { openGeoLookup } from '../src/geo/geoip.js';
 import type { PodRecord } from '@flowmesh/lib';
 import { createKubemetaSource } from '../src/metadata/kubemeta-source.js';
@@ -77,6 +77,17 @@ async function outputsByPort(harness: Harness, count: number): Promise<Map<numbe
 }
 
 /** Sends flows one at a time until one comes out with `status`; returns it. */
+/** Resolves once someone (the enricher) listens on `channel`. */
+async function waitForSubscriber(redis: Redis, channel: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const [, listeners] = (await redis.pubsub('NUMSUB', channel)) as [string, number];
+    if (Number(listeners) > 0) return;
+    if (Date.now() > deadline) throw new Error(`nobody subscribed to ${channel} within 20 s`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 async function sendUntil(harness: Harness, counter: { sent: number; port: number }, flow: JoinedFlow, status: EnrichedFlow['enrichment']): Promise<EnrichedFlow | undefined> {
   const deadline = Date.now() + 20_000;
   let last: EnrichedFlow | undefined;
@@ -104,9 +115,13 @@ test('Redis outages through the whole service: down at start, restarted mid-stre
     assert.equal(first?.src_object_type, 'unknown');
     assert.equal(first?.src_process_name, 'curl');
 
-    // 2. Redis comes up with the view: OK, and podToPod's lookups are now cached.
+    // 2. Redis comes up with the view: OK, and podToPod's lookups are now cached. The enricher's
+    //    announcement subscription connects on its own schedule and, once subscribed, drops what
+    //    it cached before (it may have missed announcements): wait for it, then fill the cache.
     redis = await startRedisServer({ port, binary: '/usr/bin/redis-server' });
-    await writeView(connect(redisUrl));
+    const admin = connect(redisUrl);
+    await writeView(admin);
+    await waitForSubscriber(admin, new KubemetaKeys().channel);
     const up = await sendUntil(harness, counter, FLOWS.podToPod, 'OK');
     assert.equal(up?.enrichment, 'OK');
 
