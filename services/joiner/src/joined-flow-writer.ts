@@ -136,10 +136,10 @@ export class JoinedFlowWriter {
 
   /** Finds the fields in a half's body (as received, or encoded from the object when there is none). */
   private locate(plan: SplicePlan, entry: PendingHalf, into: Located): boolean {
-    // The half has left the join: a held string body becomes bytes once for its (up to two) records.
-    if (typeof entry.body !== 'object' || entry.body === null) entry.body = entry.body === null ? this.halfType.toBuffer(entry.half) : heldBytes(entry.body);
-    into.bytes = entry.body;
-    const found = plan.layout.locate(entry.body, 0, into.at);
+    // Held bodies stay held (a matched half is kept a while as context): the bytes are made here, once per slot.
+    const body = entry.body;
+    into.bytes = body === null ? this.halfType.toBuffer(entry.half) : typeof body === 'string' ? heldBytes(body) : body;
+    const found = plan.layout.locate(into.bytes, 0, into.at);
     into.entry = found ? entry : null;
     return found;
   }

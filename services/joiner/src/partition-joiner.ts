@@ -11,6 +11,14 @@
  * windows, nearest first; found: both MATCHED, else it leaves as PEER_MISSING.
  * Neighbours are tried only at the deadline so that a half never takes a
  * neighbour whose exact peer is still on its way.
+ *
+ * A half of the other end that already left MATCHED in a neighbouring window
+ * is the last resort before PEER_MISSING: its context is borrowed, and it is
+ * not paired again. The two ends of a conversation do not always report the
+ * same windows: a response sent just before a window boundary and read just
+ * after it gives the client a half in the next window that the server lacks.
+ * Those halves are kept (`matched`) until no half that could borrow them is
+ * left: a window's deadline plus the tolerance.
  */
 import type { FlowHalf, InputRecord, Match } from '@flowmesh/lib';
 import { isInCluster, isLoopback, isService, type AddressScope, type Scope } from './address-scope.js';
@@ -22,6 +30,8 @@ import { PendingHalves } from './pending-halves.js';
 
 export class PartitionJoiner {
   private readonly pending = new PendingHalves();
+  /** Halves that left MATCHED, as context for a neighbour whose own peer paired with another half. */
+  private readonly matched: PendingHalves;
   /** Latest window end seen (event time); windows ending at or before `watermark - grace` are closed. */
   private eventWatermark = Number.NEGATIVE_INFINITY;
   private lastInputAt: number;
@@ -37,6 +47,7 @@ export class PartitionJoiner {
     nowMs: number,
   ) {
     this.lastInputAt = nowMs;
+    this.matched = new PendingHalves((entry) => entry.deadline + settings.skewWindows * entry.interval);
   }
 
   get size(): number {
@@ -67,7 +78,7 @@ export class PartitionJoiner {
       this.emit(entry, 'EXTERNAL', null, out);
     } else {
       if (half.window_end + this.settings.graceMs <= this.eventWatermark) this.stats.late++;
-      const peer = this.findPeer(entry, entry.window);
+      const peer = this.findPeer(this.pending, entry, entry.window);
       // A half already past its deadline is released by releaseDue below, like any other.
       if (peer) this.emitPair(entry, peer, out);
       else {
@@ -142,6 +153,8 @@ export class PartitionJoiner {
 
   private releaseDue(out: Emission[]): void {
     if (this.pending.earliestDeadline <= this.eventWatermark) this.pending.releaseUpTo(this.eventWatermark, (entry) => this.release(entry, out));
+    // Every half that could borrow these has left by now.
+    if (this.matched.earliestDeadline <= this.eventWatermark) this.matched.releaseUpTo(this.eventWatermark, () => undefined);
   }
 
   /**
@@ -149,21 +162,44 @@ export class PartitionJoiner {
    * window, nearest first, the older of two equally near first; else PEER_MISSING.
    */
   private release(entry: PendingHalf, out: Emission[]): void {
-    let peer: PendingHalf | undefined;
-    for (let k = 1; k <= this.settings.skewWindows && !peer; k++) {
-      peer = this.findPeer(entry, entry.window - k * entry.interval) ?? this.findPeer(entry, entry.window + k * entry.interval);
+    const peer = this.findNeighbour(this.pending, entry);
+    if (peer) {
+      this.emitPair(entry, peer, out);
+      return;
     }
-    if (peer) this.emitPair(entry, peer, out);
-    else this.emit(entry, 'PEER_MISSING', null, out);
+    const borrowed = this.findNeighbour(this.matched, entry);
+    if (borrowed) {
+      this.emit(entry, 'MATCHED', borrowed, out);
+      this.remember(entry);
+    } else {
+      this.emit(entry, 'PEER_MISSING', null, out);
+    }
   }
 
-  /** A pending peer in `window`: the exact conversation first, then across Service DNAT. */
-  private findPeer(entry: PendingHalf, window: number): PendingHalf | undefined {
+  /** A half of the other end in a neighbouring window within the tolerance, nearest first, the older of two equally near first. */
+  private findNeighbour(halves: PendingHalves, entry: PendingHalf): PendingHalf | undefined {
+    let peer: PendingHalf | undefined;
+    for (let k = 1; k <= this.settings.skewWindows && !peer; k++) {
+      peer = this.findPeer(halves, entry, entry.window - k * entry.interval) ?? this.findPeer(halves, entry, entry.window + k * entry.interval);
+    }
+    return peer;
+  }
+
+  /** Keeps a half that left MATCHED for neighbours to borrow (bounded like the pending halves: it is only context). */
+  private remember(entry: PendingHalf): void {
+    if (this.settings.skewWindows === 0) return;
+    hold(entry);
+    this.matched.add(entry);
+    if (this.matched.size > this.settings.maxPending) this.matched.remove(this.matched.first()!);
+  }
+
+  /** A peer among `halves` in `window`: the exact conversation first, then across Service DNAT. */
+  private findPeer(halves: PendingHalves, entry: PendingHalf, window: number): PendingHalf | undefined {
     const want = opposite(entry.vantage);
     const own = window === entry.window;
-    const exact = this.pending.findExact(want, own ? entry.exactKey : exactKey(entry.conversation, entry.half, window));
+    const exact = halves.findExact(want, own ? entry.exactKey : exactKey(entry.conversation, entry.half, window));
     if (exact || entry.bridgeKey === null) return exact;
-    return this.pending.findBridge(want, own ? entry.bridgeKey : bridgeKey(entry.conversation, window), entry.half);
+    return halves.findBridge(want, own ? entry.bridgeKey : bridgeKey(entry.conversation, window), entry.half);
   }
 
   /** `peer` is pending; `entry` is not (it just arrived or was just taken out). */
@@ -171,6 +207,8 @@ export class PartitionJoiner {
     this.pending.remove(peer);
     this.emit(entry, 'MATCHED', peer, out);
     this.emit(peer, 'MATCHED', entry, out);
+    this.remember(entry);
+    this.remember(peer);
   }
 
   private emit(entry: PendingHalf, match: Match, peer: PendingHalf | null, out: Emission[]): void {

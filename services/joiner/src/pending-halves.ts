@@ -46,6 +46,12 @@ class MultiIndex {
 }
 
 export class PendingHalves {
+  /**
+   * @param dueAt when a half is due to leave (event time); halves leave in
+   *   that order. The release deadline for waiting halves.
+   */
+  constructor(private readonly dueAt: (entry: PendingHalf) => number = (entry) => entry.deadline) {}
+
   private readonly exact: Record<Vantage, MultiIndex> = { SRC: new MultiIndex(), DST: new MultiIndex() };
   private readonly bridge: Record<Vantage, MultiIndex> = { SRC: new MultiIndex(), DST: new MultiIndex() };
   private readonly byDeadline = new Map<number, Set<PendingHalf>>();
@@ -60,22 +66,24 @@ export class PendingHalves {
   add(entry: PendingHalf): void {
     this.exact[entry.vantage].add(entry.exactKey, entry);
     if (entry.bridgeKey !== null) this.bridge[entry.vantage].add(entry.bridgeKey, entry);
-    let bucket = this.byDeadline.get(entry.deadline);
+    const due = this.dueAt(entry);
+    let bucket = this.byDeadline.get(due);
     if (!bucket) {
-      this.byDeadline.set(entry.deadline, (bucket = new Set()));
-      this.insertDeadline(entry.deadline);
+      this.byDeadline.set(due, (bucket = new Set()));
+      this.insertDeadline(due);
     }
     bucket.add(entry);
     this.count++;
   }
 
   remove(entry: PendingHalf): void {
-    const bucket = this.byDeadline.get(entry.deadline);
+    const due = this.dueAt(entry);
+    const bucket = this.byDeadline.get(due);
     if (!bucket?.delete(entry)) return;
     this.count--;
     if (bucket.size === 0) {
-      this.byDeadline.delete(entry.deadline);
-      this.deadlines.splice(this.deadlines.indexOf(entry.deadline), 1);
+      this.byDeadline.delete(due);
+      this.deadlines.splice(this.deadlines.indexOf(due), 1);
     }
     this.exact[entry.vantage].remove(entry.exactKey, entry);
     if (entry.bridgeKey !== null) this.bridge[entry.vantage].remove(entry.bridgeKey, entry);
@@ -91,7 +99,7 @@ export class PendingHalves {
     return this.bridge[vantage].firstOtherServer(key, half);
   }
 
-  /** The earliest deadline of any pending half; +Infinity when none. */
+  /** The earliest due time of any half held; +Infinity when none. */
   get earliestDeadline(): number {
     return this.deadlines[0] ?? Number.POSITIVE_INFINITY;
   }

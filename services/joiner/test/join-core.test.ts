@@ -148,21 +148,45 @@ describe('windows, skew and lateness', () => {
     assert.deepEqual([h.of(c).match, h.of(s).match], ['PEER_MISSING', 'PEER_MISSING']);
   });
 
-  test('between two neighbours, a half pairs with the older (released first)', () => {
+  test('between two neighbours, a half pairs with the older (released first); the other borrows its context', () => {
     const h = new Harness({ skewWindows: 1, graceMs: 30_000 });
-    const c = client(5);
-    const before = server(4);
-    const after = server(6);
+    const c = client(5, { pid: 501 });
+    const before = server(4, { pid: 401 });
+    const after = server(6, { pid: 601 });
     h.feed([after, before, c, other(20)]);
     assert.equal(h.of(c).match, 'MATCHED');
-    assert.deepEqual([h.of(before).match, h.of(after).match], ['MATCHED', 'PEER_MISSING']);
+    assert.equal(h.of(c).dst.pid, 401, 'paired with the older neighbour');
+    assert.equal(h.of(before).src.pid, 501);
+    // The client's half already left MATCHED: the later server half borrows it, and is MATCHED too.
+    assert.equal(h.of(after).match, 'MATCHED');
+    assert.equal(h.of(after).src.pid, 501);
+    assert.equal(h.of(after).service_ip, '10.96.0.20', 'the client half it borrowed dialled the Service');
   });
 
-  test('the exact window wins over a neighbour that arrived first', () => {
+  test('the exact window wins over a neighbour that arrived first; the neighbour borrows the pair\'s context', () => {
     const h = new Harness({ skewWindows: 1 });
+    const [c0, c1, s1] = [client(0, { pid: 10 }), client(1, { pid: 11 }), server(1)];
+    h.feed([c0, s1, c1, other(9)]);
+    assert.deepEqual([h.of(c0).match, h.of(c1).match, h.of(s1).match], ['MATCHED', 'MATCHED', 'MATCHED']);
+    assert.equal(h.of(s1).src.pid, 11, 'the server half is paired with the client half of its own window');
+    assert.equal(h.of(c0).dst.pid, 77, 'the client half of window 0 borrowed the server half of window 1');
+    assert.equal(h.of(c0).dst.ip, '10.244.2.9', 'and with it the pod behind the Service');
+  });
+
+  test('without a skew tolerance nothing is borrowed', () => {
+    const h = new Harness({ skewWindows: 0 });
     const [c0, c1, s1] = [client(0), client(1), server(1)];
     h.feed([c0, s1, c1, other(9)]);
     assert.deepEqual([h.of(c0).match, h.of(c1).match, h.of(s1).match], ['PEER_MISSING', 'MATCHED', 'MATCHED']);
+  });
+
+  test('a borrowed half is forgotten once no half that could borrow it is left', () => {
+    const h = new Harness({ skewWindows: 1, graceMs: 0 });
+    const [c1, s1] = [client(1), server(1)];
+    h.feed([c1, s1, other(3), other(4)]); // watermark at the end of window 4: past window 1's deadline + 1 window
+    const late = client(2, { pid: 12 });
+    h.feed([late]); // after its own deadline: released at once, and the server half of window 1 is gone
+    assert.equal(h.of(late).match, 'PEER_MISSING');
   });
 
   test('a half later than the grace period still pairs with a peer that is waiting', () => {

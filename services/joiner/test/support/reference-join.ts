@@ -11,7 +11,11 @@
  * - otherwise it waits until the partition's watermark (latest window end seen,
  *   moved after the half is handled) reaches its window end + skew windows + grace,
  *   or its partition idles; then it pairs with a waiting half of the other end in
- *   a window within the skew tolerance (nearest, then older), else PEER_MISSING;
+ *   a window within the skew tolerance (nearest, then older); failing that, it
+ *   borrows the context of a half of the other end within the tolerance that
+ *   already left MATCHED (MATCHED too, and that half is not paired again);
+ *   else PEER_MISSING. Halves that left MATCHED can be borrowed until the
+ *   watermark passes their deadline plus the tolerance;
  * - a half that arrives after that point is handled the same way at once;
  * - records re-delivered at offsets already handled produce nothing.
  */
@@ -42,6 +46,8 @@ interface Waiting {
 
 interface PartitionState {
   waiting: Waiting[];
+  /** Halves that left MATCHED, in the order they left, until forgotten. */
+  matched: Waiting[];
   watermark: number;
   lastInput: number;
   handledBelow: number;
@@ -52,27 +58,38 @@ export function referenceOutcomes(script: DeliveryScript, settings: ReferenceSet
   const partitions = new Map<number, PartitionState>();
   let arrivals = 0;
 
-  const pair = (a: string, b: string) => {
-    outcomes.set(a, { match: 'MATCHED', peer: b });
-    outcomes.set(b, { match: 'MATCHED', peer: a });
+  const pair = (state: PartitionState, a: Waiting, b: Waiting) => {
+    outcomes.set(a.id, { match: 'MATCHED', peer: b.id });
+    outcomes.set(b.id, { match: 'MATCHED', peer: a.id });
+    state.matched.push(a, b);
   };
   const isPeer = (a: Waiting, b: Waiting) => a.connection === b.connection && a.vantage !== b.vantage;
   const takeOut = (state: PartitionState, w: Waiting) => state.waiting.splice(state.waiting.indexOf(w), 1);
+  /** Peers of `h` among `list` in a neighbouring window within tolerance: nearest, then older window, then first in the list. */
+  const nearestNeighbour = (list: Waiting[], h: Waiting) =>
+    list
+      .map((w, order) => ({ w, order, distance: Math.abs(w.window - h.window) / WINDOW_MS }))
+      .filter(({ w, distance }) => isPeer(w, h) && distance >= 1 && distance <= settings.skewWindows)
+      .sort((x, y) => x.distance - y.distance || x.w.window - y.w.window || x.order - y.order)[0]?.w;
 
-  /** Last chance: the nearest neighbouring window within tolerance, the older one first. */
+  /** Last chance: a waiting half in a neighbouring window; else a neighbour that already left MATCHED, borrowed. */
   const finish = (state: PartitionState, h: Waiting) => {
-    const candidates = state.waiting
-      .filter((w) => isPeer(w, h))
-      .map((w) => ({ w, distance: Math.abs(w.window - h.window) / WINDOW_MS }))
-      .filter(({ distance }) => distance >= 1 && distance <= settings.skewWindows)
-      .sort((x, y) => x.distance - y.distance || x.w.window - y.w.window || x.w.arrival - y.w.arrival);
-    const chosen = candidates[0]?.w;
+    const chosen = nearestNeighbour([...state.waiting].sort((x, y) => x.arrival - y.arrival), h);
     if (chosen) {
       takeOut(state, chosen);
-      pair(h.id, chosen.id);
+      pair(state, h, chosen);
+      return;
+    }
+    const borrowed = nearestNeighbour(state.matched, h);
+    if (borrowed) {
+      outcomes.set(h.id, { match: 'MATCHED', peer: borrowed.id });
+      state.matched.push(h);
     } else {
       outcomes.set(h.id, { match: 'PEER_MISSING', peer: null });
     }
+  };
+  const forget = (state: PartitionState) => {
+    state.matched = state.matched.filter((m) => m.deadline + settings.skewWindows * WINDOW_MS > state.watermark);
   };
   const firstToGo = (state: PartitionState) =>
     [...state.waiting].sort((x, y) => x.deadline - y.deadline || x.arrival - y.arrival)[0];
@@ -92,7 +109,7 @@ export function referenceOutcomes(script: DeliveryScript, settings: ReferenceSet
     }
     for (const record of step.records) {
       let state = partitions.get(record.partition);
-      if (!state) partitions.set(record.partition, (state = { waiting: [], watermark: -Infinity, lastInput: step.nowMs, handledBelow: 0 }));
+      if (!state) partitions.set(record.partition, (state = { waiting: [], matched: [], watermark: -Infinity, lastInput: step.nowMs, handledBelow: 0 }));
       const offset = Number(record.offset);
       if (offset < state.handledBelow) continue;
       state.handledBelow = offset + 1;
@@ -114,7 +131,7 @@ export function referenceOutcomes(script: DeliveryScript, settings: ReferenceSet
         const exact = state.waiting.find((w) => isPeer(w, h) && w.window === h.window);
         if (exact) {
           takeOut(state, exact);
-          pair(id, exact.id);
+          pair(state, h, exact);
         } else if (h.deadline <= state.watermark) {
           finish(state, h);
         } else {
@@ -124,6 +141,7 @@ export function referenceOutcomes(script: DeliveryScript, settings: ReferenceSet
       state.watermark = Math.max(state.watermark, half.window_end);
       const watermark = state.watermark;
       finishWhile(state, (w) => w.deadline <= watermark);
+      forget(state);
     }
   }
   return outcomes;
@@ -199,6 +217,12 @@ export function onTimeOutcomes(halves: readonly GeneratedHalf[], skewWindows: nu
       } else {
         result.set(h, 'PEER_MISSING');
       }
+    }
+    // A half left without a peer borrows the context of a neighbour of the other end that was matched.
+    for (const h of inWindowOrder) {
+      if (result.get(h) !== 'PEER_MISSING') continue;
+      const distance = (o: GeneratedHalf) => Math.abs(o.half.window_start - h.half.window_start) / WINDOW_MS;
+      if (own.some((o) => o.half.vantage !== h.half.vantage && result.get(o) === 'MATCHED' && distance(o) >= 1 && distance(o) <= skewWindows)) result.set(h, 'MATCHED');
     }
   }
   return result;
