@@ -30,6 +30,7 @@ import { serviceCommands } from '../cli/src/services.js';
 import { streamMetrics } from '../lib/src/kafka/stream-metrics.js';
 import { agentMetrics } from '../services/node-agent/src/metrics.js';
 import { registerJoinerMetrics } from '../services/joiner/src/joiner-metrics.js';
+import { newJoinStats } from '../services/joiner/src/join-stats.js';
 import { enricherMetrics } from '../services/enricher/src/metrics.js';
 import { createSyncMetrics } from '../services/metadata-sync/src/metrics.js';
 import { watchedResources } from '../services/metadata-sync/src/kube/watched-resources.js';
@@ -832,7 +833,7 @@ function declaredMetrics(): { service: Set<string>; process: Set<string> } {
   agentMetrics(registry);
   enricherMetrics(registry);
   registerJoinerMetrics(registry, {
-    stats: { halvesIn: 0, out: { MATCHED: 0, PEER_MISSING: 0, EXTERNAL: 0 }, late: 0, evicted: 0, idleReleased: 0, redelivered: 0, clockAhead: 0, handedOver: 0 },
+    stats: newJoinStats(),
     rereads: { rereads: 0, duplicates: 0 },
     partitions: () => [],
     maxPending: 1,

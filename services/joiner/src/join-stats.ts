@@ -16,6 +16,8 @@ export interface JoinStats {
   clockAhead: number;
   /** Pending halves dropped, unemitted, when their partition was revoked (the new owner re-reads them). */
   handedOver: number;
+  /** Halves MATCHED with the context of a neighbouring half of the other end that had already been paired. */
+  borrowed: number;
 }
 
 export function newJoinStats(): JoinStats {
@@ -28,5 +30,6 @@ export function newJoinStats(): JoinStats {
     redelivered: 0,
     clockAhead: 0,
     handedOver: 0,
+    borrowed: 0,
   };
 }

@@ -26,6 +26,7 @@ const COUNTERS: { name: string; help: string; read: (s: JoinerMetricsSource) => 
   { name: 'flowmesh_joiner_idle_released_total', help: 'Pending halves emitted because their partition had no input for --idle-timeout-ms.', read: (s) => s.stats.idleReleased },
   { name: 'flowmesh_joiner_redelivered_total', help: 'Records delivered again to this member at offsets it had handled, and skipped.', read: (s) => s.stats.redelivered },
   { name: 'flowmesh_joiner_clock_ahead_total', help: 'Halves whose window ends beyond --max-clock-ahead-ms of the joiner\'s clock (joined, but not moving event time).', read: (s) => s.stats.clockAhead },
+  { name: 'flowmesh_joiner_borrowed_context_total', help: 'Halves MATCHED with the context of a neighbouring half of the other end that had already been paired (the ends reported different windows).', read: (s) => s.stats.borrowed },
   { name: 'flowmesh_joiner_handed_over_total', help: 'Pending halves dropped unemitted when their partition was revoked; the new owner re-reads them.', read: (s) => s.stats.handedOver },
   { name: 'flowmesh_joiner_reread_halves_total', help: 'Halves read again after a crash or rebalance, at offsets the previous owner had already read.', read: (s) => s.rereads.rereads },
   { name: 'flowmesh_joiner_duplicates_total', help: 'Records produced a second time after a crash or rebalance, as recorded with the previous owner\'s last commit.', read: (s) => s.rereads.duplicates },

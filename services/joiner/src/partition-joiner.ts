@@ -169,6 +169,7 @@ export class PartitionJoiner {
     }
     const borrowed = this.findNeighbour(this.matched, entry);
     if (borrowed) {
+      this.stats.borrowed++;
       this.emit(entry, 'MATCHED', borrowed, out);
       this.remember(entry);
     } else {

@@ -161,6 +161,7 @@ describe('windows, skew and lateness', () => {
     assert.equal(h.of(after).match, 'MATCHED');
     assert.equal(h.of(after).src.pid, 501);
     assert.equal(h.of(after).service_ip, '10.96.0.20', 'the client half it borrowed dialled the Service');
+    assert.equal(h.core.stats.borrowed, 1);
   });
 
   test('the exact window wins over a neighbour that arrived first; the neighbour borrows the pair\'s context', () => {
