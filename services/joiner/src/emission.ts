@@ -10,6 +10,9 @@ import { heldBytes, type PendingHalf } from './pending-half.js';
  */
 export class Emission {
   private built: JoinedFlow | undefined;
+  /** The half's key and body as they were when it left: a half kept on as context gives up its key and holds its body. */
+  private readonly emittedKey: Buffer | string | null;
+  readonly body: Buffer | string | null;
 
   constructor(
     /** The half this record is for. */
@@ -17,7 +20,10 @@ export class Emission {
     readonly match: Match,
     /** The matched half of the other end; null unless MATCHED. */
     readonly peer: PendingHalf | null,
-  ) {}
+  ) {
+    this.emittedKey = entry.key;
+    this.body = entry.body;
+  }
 
   get half(): FlowHalf {
     return this.entry.half;
@@ -25,7 +31,7 @@ export class Emission {
 
   /** Kafka key to produce with: the input's key. */
   get key(): Buffer | null {
-    return this.entry.key === null ? null : heldBytes(this.entry.key);
+    return this.emittedKey === null ? null : heldBytes(this.emittedKey);
   }
 
   get ref(): InputRef {

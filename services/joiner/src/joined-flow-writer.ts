@@ -131,13 +131,13 @@ export class JoinedFlowWriter {
       this.peer = swap;
       return true;
     }
-    return this.locate(plan, entry, this.own) && (peer === null || this.locate(plan, peer, this.peer));
+    // The record's own half as it left (still a view into the fetch when it paired on arrival).
+    return this.locate(plan, entry, emission.body, this.own) && (peer === null || this.locate(plan, peer, peer.body, this.peer));
   }
 
   /** Finds the fields in a half's body (as received, or encoded from the object when there is none). */
-  private locate(plan: SplicePlan, entry: PendingHalf, into: Located): boolean {
+  private locate(plan: SplicePlan, entry: PendingHalf, body: Buffer | string | null, into: Located): boolean {
     // Held bodies stay held (a matched half is kept a while as context): the bytes are made here, once per slot.
-    const body = entry.body;
     into.bytes = body === null ? this.halfType.toBuffer(entry.half) : typeof body === 'string' ? heldBytes(body) : body;
     const found = plan.layout.locate(into.bytes, 0, into.at);
     into.entry = found ? entry : null;

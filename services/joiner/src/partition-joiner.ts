@@ -25,7 +25,7 @@ import { isInCluster, isLoopback, isService, type AddressScope, type Scope } fro
 import { Emission } from './emission.js';
 import type { JoinSettings } from './join-settings.js';
 import type { JoinStats } from './join-stats.js';
-import { bridgeKey, exactKey, hold, opposite, type PendingHalf } from './pending-half.js';
+import { bridgeKey, exactKey, hold, holdAsContext, opposite, type PendingHalf } from './pending-half.js';
 import { PendingHalves } from './pending-halves.js';
 
 export class PartitionJoiner {
@@ -189,7 +189,7 @@ export class PartitionJoiner {
   /** Keeps a half that left MATCHED for neighbours to borrow (bounded like the pending halves: it is only context). */
   private remember(entry: PendingHalf): void {
     if (this.settings.skewWindows === 0) return;
-    hold(entry);
+    holdAsContext(entry);
     this.matched.add(entry);
     if (this.matched.size > this.settings.maxPending) this.matched.remove(this.matched.first()!);
   }

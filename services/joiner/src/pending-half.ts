@@ -45,6 +45,12 @@ export function hold(entry: PendingHalf): void {
   if (entry.body !== null && typeof entry.body !== 'string') entry.body = entry.body.toString('latin1');
 }
 
+/** Keeps a half that has left (its record is out) as context for others: its body stays, its key is not needed. */
+export function holdAsContext(entry: PendingHalf): void {
+  entry.key = null;
+  if (entry.body !== null && typeof entry.body !== 'string') entry.body = entry.body.toString('latin1');
+}
+
 /** The bytes of a key or body, whether still a view or held as a latin1 string. */
 export function heldBytes(bytes: Buffer | string): Buffer {
   return typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes;
