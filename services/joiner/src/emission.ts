@@ -10,9 +10,13 @@ import { heldBytes, type PendingHalf } from './pending-half.js';
  */
 export class Emission {
   private built: JoinedFlow | undefined;
-  /** The half's key and body as they were when it left: a half kept on as context gives up its key and holds its body. */
+  /**
+   * The key and the bodies of the half and its peer as they were when the
+   * record was made: a half kept on as context afterwards lets them go.
+   */
   private readonly emittedKey: Buffer | string | null;
   readonly body: Buffer | string | null;
+  readonly peerBody: Buffer | string | null;
 
   constructor(
     /** The half this record is for. */
@@ -23,6 +27,7 @@ export class Emission {
   ) {
     this.emittedKey = entry.key;
     this.body = entry.body;
+    this.peerBody = peer?.body ?? null;
   }
 
   get half(): FlowHalf {

@@ -132,7 +132,7 @@ export class JoinedFlowWriter {
       return true;
     }
     // The record's own half as it left (still a view into the fetch when it paired on arrival).
-    return this.locate(plan, entry, emission.body, this.own) && (peer === null || this.locate(plan, peer, peer.body, this.peer));
+    return this.locate(plan, entry, emission.body, this.own) && (peer === null || this.locate(plan, peer, emission.peerBody, this.peer));
   }
 
   /** Finds the fields in a half's body (as received, or encoded from the object when there is none). */

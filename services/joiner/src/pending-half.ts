@@ -45,10 +45,15 @@ export function hold(entry: PendingHalf): void {
   if (entry.body !== null && typeof entry.body !== 'string') entry.body = entry.body.toString('latin1');
 }
 
-/** Keeps a half that has left (its record is out) as context for others: its body stays, its key is not needed. */
+/**
+ * Keeps a half that has left (its record is out) as context for others. Its
+ * key and body are let go: the decoded half is all a borrower needs, and the
+ * few records that borrow encode it again rather than every kept half holding
+ * a copy of its bytes.
+ */
 export function holdAsContext(entry: PendingHalf): void {
   entry.key = null;
-  if (entry.body !== null && typeof entry.body !== 'string') entry.body = entry.body.toString('latin1');
+  entry.body = null;
 }
 
 /** The bytes of a key or body, whether still a view or held as a latin1 string. */
