@@ -13,6 +13,8 @@ import { PartitionJoiner } from './partition-joiner.js';
 export interface PartitionView {
   partition: number;
   pending: number;
+  /** Halves that left MATCHED, kept as context for neighbours to borrow. */
+  context: number;
   /** Latest window end seen, ms; -Infinity before the first half. */
   watermark: number;
 }
@@ -74,7 +76,7 @@ export class JoinCore {
   }
 
   view(): PartitionView[] {
-    return [...this.partitions.values()].map((j) => ({ partition: j.partition, pending: j.size, watermark: j.watermark }));
+    return [...this.partitions.values()].map((j) => ({ partition: j.partition, pending: j.size, context: j.contextSize, watermark: j.watermark }));
   }
 
   private partition(partition: number, nowMs: number): PartitionJoiner {

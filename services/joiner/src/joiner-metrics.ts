@@ -72,6 +72,16 @@ export function registerJoinerMetrics(registry: Registry, source: JoinerMetricsS
     },
   });
   new Gauge({
+    name: 'flowmesh_joiner_context_halves',
+    help: 'Halves that left MATCHED and are kept a few windows as context for neighbours to borrow, by input partition.',
+    labelNames: ['partition'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const view of source.partitions()) this.set({ partition: String(view.partition) }, view.context);
+    },
+  });
+  new Gauge({
     name: 'flowmesh_joiner_pending_capacity',
     help: 'The --max-pending cap; evictions start when the sum of flowmesh_joiner_pending_halves reaches it.',
     registers: [registry],

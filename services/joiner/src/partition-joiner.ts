@@ -54,6 +54,11 @@ export class PartitionJoiner {
     return this.pending.size;
   }
 
+  /** Halves that left MATCHED and are kept as context to borrow. */
+  get contextSize(): number {
+    return this.matched.size;
+  }
+
   get watermark(): number {
     return this.eventWatermark;
   }

@@ -184,7 +184,10 @@ describe('windows, skew and lateness', () => {
   test('a borrowed half is forgotten once no half that could borrow it is left', () => {
     const h = new Harness({ skewWindows: 1, graceMs: 0 });
     const [c1, s1] = [client(1), server(1)];
-    h.feed([c1, s1, other(3), other(4)]); // watermark at the end of window 4: past window 1's deadline + 1 window
+    h.feed([c1, s1]);
+    assert.equal(h.core.view()[0]!.context, 2, 'the pair is kept as context');
+    h.feed([other(3), other(4)]); // watermark at the end of window 4: past window 1's deadline + 1 window
+    assert.equal(h.core.view()[0]!.context, 0);
     const late = client(2, { pid: 12 });
     h.feed([late]); // after its own deadline: released at once, and the server half of window 1 is gone
     assert.equal(h.of(late).match, 'PEER_MISSING');
