@@ -194,9 +194,16 @@ describe('consumer loop against the embedded broker', () => {
     }
   });
 
-  it('dead-letters a record the processor cannot handle, with the processing error, and keeps the rest flowing', async () => {
+  it('dead-letters a record the processor cannot handle, with the processing error and its original bytes, and keeps the rest flowing', async () => {
     const t = await setup('poison', new EchoProcessor({ failPid: 1003 }));
-    await t.send(Array.from({ length: 20 }, (_, i) => goodMessage(i)));
+    const messages = Array.from({ length: 20 }, (_, i) => goodMessage(i));
+    // The poison record's protocol written as an overlong varint (0x8C 0x00 for 6): it decodes the
+    // same, but encoding it again would give other bytes; the dead-letter topic must get these.
+    const poison = messages[3]!.value;
+    const protocolAt = 10 + 1 + poison[10]! / 2 + 1; // header, node length, node, vantage
+    assert.equal(poison[protocolAt], 0x0c);
+    messages[3] = { ...messages[3]!, value: Buffer.concat([poison.subarray(0, protocolAt), Buffer.from([0x8c, 0x00]), poison.subarray(protocolAt + 1)]) };
+    await t.send(messages);
     const dlq = await readTopic(t.kafka, t.topics.dlq, 1);
     const out = await readTopic(t.kafka, t.topics.out, 19);
     await t.close();
@@ -204,6 +211,7 @@ describe('consumer loop against the embedded broker', () => {
     assert.equal(dlq.length, 1);
     assert.match(dlq[0]!.headers[DLQ_HEADERS.error]!, /cannot process pid 1003/);
     assert.equal(halfCodec.decode(dlq[0]!.value!).pid, 1003);
+    assert.deepEqual(dlq[0]!.value, messages[3]!.value, 'the original bytes, not the record encoded again');
   });
 
   it('retries a batch whose output cannot be produced instead of dead-lettering it', async () => {

@@ -25,6 +25,8 @@ export interface InputRecord<I> extends InputRef {
    * view into the fetch buffer: copy it to keep it); absent otherwise.
    */
   body?: Buffer | null;
+  /** The message value exactly as received (a view into the fetch buffer): what the dead-letter topic gets. */
+  raw?: Buffer | null;
 }
 
 /** One message to produce on the stage's output topic. */

@@ -160,7 +160,7 @@ export async function runStream<N extends RecordName>(options: StreamOptions<N>)
       if (error instanceof OutputUnavailableError) throw error;
       if (records.length === 1) {
         const [record] = records as [InputRecord<RecordTypes[N]>];
-        const value = safeEncode(record.value);
+        const value = record.raw ?? safeEncode(record.value);
         await deadLetterAll([{ ref: record, raw: { key: record.key, value }, error }]);
         return;
       }
@@ -204,7 +204,7 @@ export async function runStream<N extends RecordName>(options: StreamOptions<N>)
       const message = messages[i]!;
       const result = decoded[i]!;
       if (result.ok) {
-        records.push({ partition, offset: message.offset, key: message.key, value: result.value, timestamp: Number(message.timestamp), body: result.body });
+        records.push({ partition, offset: message.offset, key: message.key, value: result.value, timestamp: Number(message.timestamp), body: result.body, raw: message.value });
       } else {
         undecodable.push({ ref: { partition, offset: message.offset }, raw: { key: message.key, value: message.value }, error: result.error });
       }

@@ -39,7 +39,7 @@ export class EnricherProcessor implements StreamProcessor<JoinedFlow> {
         value = codec.encode(flow);
       } catch (error) {
         // One unencodable record (a value out of its Avro range) must not stall the partition.
-        const raw = Buffer.from(JSON.stringify(record.value));
+        const raw = record.raw ?? Buffer.from(JSON.stringify(record.value));
         await sink.deadLetter(record, { key: record.key, value: raw }, error);
         continue;
       }

@@ -14,7 +14,7 @@ import type { CommittedPosition, ReadProgress } from './read-progress.js';
 export interface JoinerProcessorOptions {
   core: JoinCore;
   outputCodec: RecordCodec<'JoinedFlow'>;
-  /** Re-encodes a rejected half for the dead-letter topic (the loop hands over decoded records). */
+  /** Re-encodes a rejected half for the dead-letter topic when its original bytes are not at hand. */
   inputCodec: RecordCodec<'FlowHalf'>;
   progress: ReadProgress;
   /** Where the previous owner of a partition left off; absent in tests that do not care. */
@@ -127,6 +127,6 @@ export class JoinerProcessor implements StreamProcessor<FlowHalf> {
   }
 
   private deadLetter(record: InputRecord<FlowHalf>, error: Error, sink: OutputSink): Promise<void> {
-    return sink.deadLetter(record, { key: record.key, value: this.options.inputCodec.encode(record.value) }, error);
+    return sink.deadLetter(record, { key: record.key, value: record.raw ?? this.options.inputCodec.encode(record.value) }, error);
   }
 }
