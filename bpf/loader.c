@@ -171,8 +171,10 @@ static void explain_load_failure(int err)
 	fprintf(stderr, "flowprobe:   rerun with --verbose for the verifier log\n");
 }
 
-/* Opens and loads the skeleton, with or without the map iterator program.
- * Returns 0, a negative errno from loading, or 1 when opening failed (reported). */
+/* Opens and loads the skeleton. With the map iterator, also creates its link;
+ * without it, the probe reads TCP counters at every send/recv instead
+ * (snapshot_on_syscall). Returns 0, a negative errno, or 1 when opening
+ * failed (reported). */
 static int probe_load(struct probe *p, const struct options *o, bool with_refresh)
 {
 	p->skel = flowprobe_bpf__open();
@@ -182,16 +184,22 @@ static int probe_load(struct probe *p, const struct options *o, bool with_refres
 	}
 	struct flowprobe_bpf *s = p->skel;
 	s->rodata->filter_netns_ino = p->netns_ino;
+	s->rodata->snapshot_on_syscall = !with_refresh;
 	p->tcp_max = o->tcp_max;
 	p->udp_max = o->udp_max;
 	bpf_map__set_max_entries(s->maps.tcp_flows, o->tcp_max);
 	bpf_map__set_max_entries(s->maps.udp_flows, o->udp_max);
 	bpf_program__set_autoattach(s->progs.tcp_refresh, false);
 	bpf_program__set_autoload(s->progs.tcp_refresh, with_refresh);
-	s->rodata->snapshot_on_syscall = !with_refresh;
 	if (!o->udp_peer)
 		bpf_program__set_autoload(s->progs.on_sys_exit, false);
-	return flowprobe_bpf__load(s);
+	int err = flowprobe_bpf__load(s);
+	if (err || !with_refresh)
+		return err;
+	union bpf_iter_link_info info = { .map.map_fd = bpf_map__fd(s->maps.tcp_flows) };
+	LIBBPF_OPTS(bpf_iter_attach_opts, iter_opts, .link_info = &info, .link_info_len = sizeof(info));
+	p->refresh_link = bpf_program__attach_iter(s->progs.tcp_refresh, &iter_opts);
+	return p->refresh_link ? 0 : -errno;
 }
 
 static int probe_open(struct probe *p, const struct options *o)
@@ -204,14 +212,15 @@ static int probe_open(struct probe *p, const struct options *o)
 		}
 		p->netns_ino = (__u32)st.st_ino; /* nsfs inode number = ns.inum */
 	}
-	/* Some kernels refuse the map iterator program at load time (EPERM where
-	 * BPF_TRACE_ITER is locked down, as fentry is on ours) while the
-	 * tracepoints load: then load without it, as when it cannot attach. */
+	/* Some kernels refuse the map iterator program (EPERM where BPF_TRACE_ITER
+	 * is locked down, as fentry is on ours) or its link while the tracepoints
+	 * load: then load again without it. A failure that is not the iterator's
+	 * fails the second load too, and is explained then. */
 	int err = probe_load(p, o, true);
-	if (err == -EPERM || err == -EACCES || err == -EINVAL || err == -ENOTSUP) {
+	if (err < 0) {
 		flowprobe_bpf__destroy(p->skel);
 		p->skel = NULL;
-		fprintf(stderr, "flowprobe: warning: the map iterator program did not load (%s); loading without it\n", strerror(-err));
+		fprintf(stderr, "flowprobe: warning: map iterator unavailable (%s); TCP counters are read at every send/recv instead\n", strerror(-err));
 		err = probe_load(p, o, false);
 	}
 	if (err == 1)
@@ -220,24 +229,15 @@ static int probe_open(struct probe *p, const struct options *o)
 		explain_load_failure(err);
 		return 3;
 	}
-	struct flowprobe_bpf *s = p->skel;
-	err = flowprobe_bpf__attach(s);
+	err = flowprobe_bpf__attach(p->skel);
 	if (err) {
 		fprintf(stderr, "flowprobe: attaching the tracepoints failed: %s\n", strerror(-err));
 		return 4;
 	}
 	if (o->udp_peer)
 		p->features |= FLOWPROBE_FEAT_UDP_PEER;
-
-	union bpf_iter_link_info info = { .map.map_fd = bpf_map__fd(s->maps.tcp_flows) };
-	LIBBPF_OPTS(bpf_iter_attach_opts, iter_opts, .link_info = &info, .link_info_len = sizeof(info));
-	errno = EPERM;
-	p->refresh_link = bpf_program__fd(s->progs.tcp_refresh) >= 0 ? bpf_program__attach_iter(s->progs.tcp_refresh, &iter_opts) : NULL;
 	if (p->refresh_link)
 		p->features |= FLOWPROBE_FEAT_TCP_REFRESH;
-	else
-		fprintf(stderr, "flowprobe: warning: map iterator unavailable (%s); TCP counters only update on state changes\n",
-			strerror(errno));
 	return 0;
 }
 

@@ -1,8 +1,8 @@
 /** Kafka helpers for tests: read a topic to the end, produce records. */
 import { randomUUID } from 'node:crypto';
 import { logLevel, Kafka, type IHeaders } from 'kafkajs';
+import { kafkaConfig } from '../kafka/client.js';
 import { applyKafkajsIdleFix } from '../kafka/request-queue-idle-fix.js';
-import { noDelaySocketFactory } from '../kafka/socket-factory.js';
 
 export interface ReadMessage {
   topic: string;
@@ -16,7 +16,8 @@ export interface ReadMessage {
 /** A client with the services' socket and request-queue settings (benchmarks compare like with like). */
 export function testKafka(brokers: string[]): Kafka {
   applyKafkajsIdleFix();
-  return new Kafka({ brokers, clientId: 'flowmesh-test', logLevel: logLevel.NOTHING, retry: { retries: 5, initialRetryTime: 100 }, socketFactory: noDelaySocketFactory });
+  const services = kafkaConfig({ kafkaBrokers: brokers, kafkaClientId: 'flowmesh-test', kafkaTls: false, kafkaTlsInsecure: false, kafkaSaslMechanism: 'none' });
+  return new Kafka({ ...services, logLevel: logLevel.NOTHING, retry: { retries: 5, initialRetryTime: 100 } });
 }
 
 function headersToStrings(headers: IHeaders | undefined): Record<string, string> {

@@ -58,8 +58,16 @@ function same(a: avro.Type | undefined, b: avro.Type | undefined): boolean {
   return a !== undefined && b !== undefined && a.equals(b);
 }
 
-/** The splice plan for these schemas, or why there is none. */
-function planFor(joined: avro.Type, half: avro.Type): SplicePlan | string {
+/** The splice plan for these schemas, or why there is none (exported for tests). */
+export function planFor(joined: avro.Type, half: avro.Type): SplicePlan | string {
+  try {
+    return checkedPlan(joined, half);
+  } catch (error) {
+    return (error as Error).message; // a field the plan needs is missing (RecordLayout.field)
+  }
+}
+
+function checkedPlan(joined: avro.Type, half: avro.Type): SplicePlan | string {
   const fields = fieldsOf(joined);
   if (fields.map((f) => f.name).join() !== JOINED_FIELDS.join()) return `JoinedFlow fields are ${fields.map((f) => f.name).join(',')}`;
   const halfFields = fieldsOf(half);

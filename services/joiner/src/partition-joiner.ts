@@ -157,9 +157,9 @@ export class PartitionJoiner {
   }
 
   private releaseDue(out: Emission[]): void {
-    if (this.pending.earliestDeadline <= this.eventWatermark) this.pending.releaseUpTo(this.eventWatermark, (entry) => this.release(entry, out));
+    if (this.pending.earliestDue <= this.eventWatermark) this.pending.releaseUpTo(this.eventWatermark, (entry) => this.release(entry, out));
     // Every half that could borrow these has left by now.
-    if (this.matched.earliestDeadline <= this.eventWatermark) this.matched.releaseUpTo(this.eventWatermark, () => undefined);
+    if (this.matched.earliestDue <= this.eventWatermark) this.matched.releaseUpTo(this.eventWatermark, () => undefined);
   }
 
   /**

@@ -100,7 +100,7 @@ export class PendingHalves {
   }
 
   /** The earliest due time of any half held; +Infinity when none. */
-  get earliestDeadline(): number {
+  get earliestDue(): number {
     return this.deadlines[0] ?? Number.POSITIVE_INFINITY;
   }
 

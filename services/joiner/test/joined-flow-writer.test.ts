@@ -7,11 +7,12 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { RecordCodec, type FlowHalf, type InputRecord } from '@flowmesh/lib';
+import { latestSchema, RecordCodec, type FlowHalf, type InputRecord } from '@flowmesh/lib';
+import avro from 'avsc';
 import type { Emission } from '../src/emission.js';
 import { JoinCore } from '../src/join-core.js';
 import { DEFAULT_JOIN_SETTINGS } from '../src/join-settings.js';
-import { JoinedFlowWriter } from '../src/joined-flow-writer.js';
+import { JoinedFlowWriter, planFor } from '../src/joined-flow-writer.js';
 import { heldBytes, hold, type PendingHalf } from '../src/pending-half.js';
 import { generateScenario, TEST_CLUSTER_CIDRS, TEST_SERVICE_CIDRS } from './support/flow-scenario.js';
 
@@ -72,6 +73,12 @@ test('the writer splices with the current schemas, and says why it would not', (
   assert.equal(new JoinedFlowWriter(joinedCodec).fallbackReason, null);
   const fake = { type: { fields: [{ name: 'half' }, { name: 'other' }] } } as unknown as RecordCodec<'JoinedFlow'>;
   assert.match(new JoinedFlowWriter(fake).fallbackReason ?? '', /JoinedFlow fields are half,other/);
+  // A FlowHalf without a field the plan copies: a reason, not a crash at start.
+  const flowHalf = latestSchema('FlowHalf').type.schema() as { fields: { name: string }[] };
+  const withoutPort = avro.Type.forSchema({ ...flowHalf, fields: flowHalf.fields.filter((f) => f.name !== 'client_port') } as avro.Schema);
+  const joined = latestSchema('JoinedFlow').type.schema() as { fields: { name: string; type: unknown }[] };
+  const joinedType = avro.Type.forSchema({ ...joined, fields: joined.fields.map((f) => (f.name === 'half' ? { ...f, type: withoutPort.schema() } : f)) } as avro.Schema);
+  assert.match(String(planFor(joinedType, withoutPort)), /^no field client_port in node,vantage,protocol,client_ip,server_ip/);
 });
 
 test('a waiting half gives back its exact key and body bytes, whatever they are', () => {
