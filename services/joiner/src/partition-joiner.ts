@@ -17,21 +17,20 @@
  * not paired again. The two ends of a conversation do not always report the
  * same windows: a response sent just before a window boundary and read just
  * after it gives the client a half in the next window that the server lacks.
- * Those halves are kept (`matched`) until no half that could borrow them is
- * left: a window's deadline plus the tolerance.
+ * Those halves are kept as context (see HeldHalves) until no half that
+ * could borrow them is left: a window's deadline plus the tolerance.
  */
 import type { FlowHalf, InputRecord, Match } from '@flowmesh/lib';
 import { isInCluster, isLoopback, isService, type AddressScope, type Scope } from './address-scope.js';
 import { Emission } from './emission.js';
+import { HeldHalves } from './held-halves.js';
 import type { JoinSettings } from './join-settings.js';
 import type { JoinStats } from './join-stats.js';
-import { bridgeKey, exactKey, hold, holdAsContext, opposite, type PendingHalf } from './pending-half.js';
-import { PendingHalves } from './pending-halves.js';
+import { hold, holdAsContext, type PendingHalf } from './pending-half.js';
 
 export class PartitionJoiner {
-  private readonly pending = new PendingHalves();
-  /** Halves that left MATCHED, as context for a neighbour whose own peer paired with another half. */
-  private readonly matched: PendingHalves;
+  /** Halves waiting for a peer, and halves that left MATCHED kept as context for a neighbour whose own peer paired with another half. */
+  private readonly held: HeldHalves;
   /** Latest window end seen (event time); windows ending at or before `watermark - grace` are closed. */
   private eventWatermark = Number.NEGATIVE_INFINITY;
   private lastInputAt: number;
@@ -47,16 +46,17 @@ export class PartitionJoiner {
     nowMs: number,
   ) {
     this.lastInputAt = nowMs;
-    this.matched = new PendingHalves((entry) => entry.deadline + settings.skewWindows * entry.interval);
+    // Every half that could borrow a context half has left once the watermark passes this.
+    this.held = new HeldHalves((entry) => entry.deadline + settings.skewWindows * entry.interval);
   }
 
   get size(): number {
-    return this.pending.size;
+    return this.held.waiting;
   }
 
   /** Halves that left MATCHED and are kept as context to borrow. */
   get contextSize(): number {
-    return this.matched.size;
+    return this.held.context;
   }
 
   get watermark(): number {
@@ -83,12 +83,12 @@ export class PartitionJoiner {
       this.emit(entry, 'EXTERNAL', null, out);
     } else {
       if (half.window_end + this.settings.graceMs <= this.eventWatermark) this.stats.late++;
-      const peer = this.findPeer(this.pending, entry, entry.window);
+      const peer = this.held.findPeer(entry, entry.window, 'waiting');
       // A half already past its deadline is released by releaseDue below, like any other.
       if (peer) this.emitPair(entry, peer, out);
       else {
         hold(entry);
-        this.pending.add(entry);
+        this.held.wait(entry);
       }
     }
     this.advanceWatermark(half.window_end, nowMs);
@@ -97,24 +97,21 @@ export class PartitionJoiner {
 
   /** Releases everything when the partition has had no input for the idle timeout. */
   releaseIfIdle(nowMs: number, out: Emission[]): void {
-    if (this.pending.size === 0 || nowMs - this.lastInputAt < this.settings.idleTimeoutMs) return;
-    this.stats.idleReleased += this.pending.size;
+    if (this.held.waiting === 0 || nowMs - this.lastInputAt < this.settings.idleTimeoutMs) return;
+    this.stats.idleReleased += this.held.waiting;
     this.releaseAll(out);
   }
 
   /** Releases every pending half, deadline order, still pairing neighbours among them. */
   releaseAll(out: Emission[]): void {
-    for (let entry = this.pending.first(); entry; entry = this.pending.first()) {
-      this.pending.remove(entry);
-      this.release(entry, out);
-    }
+    for (let entry = this.held.firstWaiting(); entry; entry = this.held.firstWaiting()) this.release(entry, out);
   }
 
   /** Emits the half closest to its deadline as PEER_MISSING to make room; false when nothing is pending. */
   evictOne(out: Emission[]): boolean {
-    const entry = this.pending.first();
+    const entry = this.held.firstWaiting();
     if (!entry) return false;
-    this.pending.remove(entry);
+    this.held.drop(entry);
     this.stats.evicted++;
     this.emit(entry, 'PEER_MISSING', null, out);
     return true;
@@ -124,9 +121,6 @@ export class PartitionJoiner {
     const half = record.value;
     const interval = half.window_end - half.window_start;
     const serverIsService = isService(server);
-    const dialledService = half.vantage === 'SRC' && serverIsService;
-    // Client halves dialling a VIP and server halves naming a pod may meet across the DNAT.
-    const bridgeable = half.vantage === 'SRC' ? serverIsService : !serverIsService;
     const conversation = isLoopback(client)
       ? `${half.protocol}|${half.client_ip}|${half.client_port}|${half.node}`
       : `${half.protocol}|${half.client_ip}|${half.client_port}`;
@@ -136,11 +130,12 @@ export class PartitionJoiner {
       key: record.key,
       vantage: half.vantage,
       conversation,
-      exactKey: exactKey(conversation, half, half.window_start),
-      bridgeKey: bridgeable ? bridgeKey(conversation, half.window_start) : null,
+      // Client halves dialling a VIP and server halves naming a pod may meet across the DNAT.
+      bridgeable: half.vantage === 'SRC' ? serverIsService : !serverIsService,
+      state: 'new',
       window: half.window_start,
       interval,
-      dialledService,
+      dialledService: half.vantage === 'SRC' && serverIsService,
       deadline: half.window_end + this.settings.skewWindows * interval + this.settings.graceMs,
       seq: this.seq++,
       body: record.body ?? null,
@@ -157,60 +152,55 @@ export class PartitionJoiner {
   }
 
   private releaseDue(out: Emission[]): void {
-    if (this.pending.earliestDue <= this.eventWatermark) this.pending.releaseUpTo(this.eventWatermark, (entry) => this.release(entry, out));
-    // Every half that could borrow these has left by now.
-    if (this.matched.earliestDue <= this.eventWatermark) this.matched.releaseUpTo(this.eventWatermark, () => undefined);
+    const watermark = this.eventWatermark;
+    for (let entry = this.held.firstDue(watermark); entry; entry = this.held.firstDue(watermark)) this.release(entry, out);
+    this.held.forgetUpTo(watermark);
   }
 
   /**
-   * Last chance for a half (not pending any more): a peer in a neighbouring
-   * window, nearest first, the older of two equally near first; else PEER_MISSING.
+   * Last chance for a waiting half: a waiting peer in a neighbouring window,
+   * nearest first, the older of two equally near first; else the context of
+   * one that left MATCHED; else PEER_MISSING. It leaves the waiting halves.
    */
   private release(entry: PendingHalf, out: Emission[]): void {
-    const peer = this.findNeighbour(this.pending, entry);
+    const peer = this.findNeighbour(entry, 'waiting');
     if (peer) {
       this.emitPair(entry, peer, out);
       return;
     }
-    const borrowed = this.findNeighbour(this.matched, entry);
+    const borrowed = this.findNeighbour(entry, 'context');
     if (borrowed) {
       this.stats.borrowed++;
       this.emit(entry, 'MATCHED', borrowed, out);
       this.remember(entry);
     } else {
+      this.held.drop(entry);
       this.emit(entry, 'PEER_MISSING', null, out);
     }
   }
 
   /** A half of the other end in a neighbouring window within the tolerance, nearest first, the older of two equally near first. */
-  private findNeighbour(halves: PendingHalves, entry: PendingHalf): PendingHalf | undefined {
+  private findNeighbour(entry: PendingHalf, state: 'waiting' | 'context'): PendingHalf | undefined {
     let peer: PendingHalf | undefined;
     for (let k = 1; k <= this.settings.skewWindows && !peer; k++) {
-      peer = this.findPeer(halves, entry, entry.window - k * entry.interval) ?? this.findPeer(halves, entry, entry.window + k * entry.interval);
+      peer = this.held.findPeer(entry, entry.window - k * entry.interval, state) ?? this.held.findPeer(entry, entry.window + k * entry.interval, state);
     }
     return peer;
   }
 
   /** Keeps a half that left MATCHED for neighbours to borrow (bounded like the pending halves: it is only context). */
   private remember(entry: PendingHalf): void {
-    if (this.settings.skewWindows === 0) return;
+    if (this.settings.skewWindows === 0) {
+      this.held.drop(entry);
+      return;
+    }
     holdAsContext(entry);
-    this.matched.add(entry);
-    if (this.matched.size > this.settings.maxPending) this.matched.remove(this.matched.first()!);
+    this.held.keepAsContext(entry);
+    if (this.held.context > this.settings.maxPending) this.held.forgetOldest();
   }
 
-  /** A peer among `halves` in `window`: the exact conversation first, then across Service DNAT. */
-  private findPeer(halves: PendingHalves, entry: PendingHalf, window: number): PendingHalf | undefined {
-    const want = opposite(entry.vantage);
-    const own = window === entry.window;
-    const exact = halves.findExact(want, own ? entry.exactKey : exactKey(entry.conversation, entry.half, window));
-    if (exact || entry.bridgeKey === null) return exact;
-    return halves.findBridge(want, own ? entry.bridgeKey : bridgeKey(entry.conversation, window), entry.half);
-  }
-
-  /** `peer` is pending; `entry` is not (it just arrived or was just taken out). */
+  /** `peer` is waiting; `entry` just arrived or is being released. */
   private emitPair(entry: PendingHalf, peer: PendingHalf, out: Emission[]): void {
-    this.pending.remove(peer);
     this.emit(entry, 'MATCHED', peer, out);
     this.emit(peer, 'MATCHED', entry, out);
     this.remember(entry);

@@ -12,10 +12,13 @@ export interface PendingHalf {
   readonly vantage: Vantage;
   /** proto|client_ip|client_port, plus the node for loopback conversations. */
   readonly conversation: string;
-  /** The exact conversation in its own window: both halves of a pair have the same one. */
-  readonly exactKey: string;
-  /** The conversation's client endpoint in its own window, for halves that may pair across Service DNAT; else null. */
-  readonly bridgeKey: string | null;
+  /**
+   * A client half naming a Service VIP or a server half naming a pod: the two
+   * may pair across the Service's DNAT (same conversation, other server).
+   */
+  readonly bridgeable: boolean;
+  /** Where the join holds it (see HeldHalves): not yet, waiting for a peer, kept as context, let go. */
+  state: 'new' | 'waiting' | 'context' | 'gone';
   readonly window: number;
   readonly interval: number;
   /** A client half that names a Service VIP (may pair with a server half naming a pod). */
@@ -59,18 +62,6 @@ export function holdAsContext(entry: PendingHalf): void {
 /** The bytes of a key or body, whether still a view or held as a latin1 string. */
 export function heldBytes(bytes: Buffer | string): Buffer {
   return typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes;
-}
-
-export function exactKey(conversation: string, half: FlowHalf, window: number): string {
-  return `${conversation}>${half.server_ip}|${half.server_port}@${window}`;
-}
-
-export function bridgeKey(conversation: string, window: number): string {
-  return `${conversation}@${window}`;
-}
-
-export function opposite(vantage: Vantage): Vantage {
-  return vantage === 'SRC' ? 'DST' : 'SRC';
 }
 
 export function sameServer(a: FlowHalf, b: FlowHalf): boolean {
