@@ -30,9 +30,9 @@ import { randomUUID } from 'node:crypto';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { CompressionTypes, Partitioners, type Consumer, type ICustomPartitioner, type Kafka } from 'kafkajs';
-import { createLogger, createRegistry, Health, loadConfig, murmur2Partitioner, RecordCodec, startMockBroker, type FlowHalf, type InputRecord, type MockBroker } from '@flowmesh/lib';
+import { createLogger, createRegistry, Health, loadConfig, murmur2Partitioner, RecordCodec, startMockBroker, type FlowHalf, type MockBroker } from '@flowmesh/lib';
 import { testKafka } from '@flowmesh/lib/testing';
-import { DEFAULT_JOIN_SETTINGS, JoinCore, joinerOptions, startJoiner, type RunningJoiner } from '@flowmesh/joiner';
+import { DEFAULT_JOIN_SETTINGS, halfBody, JoinCore, joinerOptions, joinProjection, startJoiner, type JoinRecord, type RunningJoiner } from '@flowmesh/joiner';
 import { generateScenario } from '../services/joiner/test/support/flow-scenario.js';
 
 const TARGET_HALVES = Number(process.argv[2] ?? 80_000);
@@ -198,7 +198,7 @@ async function bareRound(kafka: Kafka, broker: MockBroker, topic: string, ends: 
 function meanBytes(data: readonly FlowHalf[]): { input: number; output: number } {
   const outputCodec = RecordCodec.local('JoinedFlow');
   const core = new JoinCore(DEFAULT_JOIN_SETTINGS);
-  const records: InputRecord<FlowHalf>[] = data.map((value, i) => ({ partition: 0, offset: String(i), key: null, value, timestamp: 0 }));
+  const records: JoinRecord[] = data.map((value, i) => ({ partition: 0, offset: String(i), key: null, value, timestamp: 0, body: halfBody(value) }));
   const emitted = [...core.accept(records, Date.now()), ...core.drain()];
   const sum = (sizes: number[]) => sizes.reduce((a, b) => a + b, 0);
   return {
@@ -217,12 +217,13 @@ function memoryPerPendingHalf(data: readonly FlowHalf[]): number {
     return halfCodec.encode({ ...half, vantage: 'SRC', client_port: 1 + (i % 60_000), client_ip: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, server_ip: '10.244.3.17' });
   });
   const core = new JoinCore({ ...DEFAULT_JOIN_SETTINGS, graceMs: 1e12, maxPending: PENDING_SAMPLE * 2 });
+  const projection = joinProjection(halfCodec);
   gc();
   const before = process.memoryUsage().heapUsed;
   for (let i = 0; i < encoded.length; i += 500) {
-    const batch: InputRecord<FlowHalf>[] = encoded.slice(i, i + 500).map((message, j) => {
-      // With its body, as the consumer loop hands it over: a waiting half keeps it for the output.
-      const { value, body } = halfCodec.decodeWithBody(message);
+    const batch: JoinRecord[] = encoded.slice(i, i + 500).map((message, j) => {
+      // As the joiner's consumer loop hands it over: the join fields, and the body a waiting half keeps for the output.
+      const { value, body } = projection.decode(message);
       return { partition: 0, offset: String(i + j), key: Buffer.from(`6|10.244.0.1|${i + j}`), value, body, timestamp: 0 };
     });
     core.accept(batch, Date.now());

@@ -10,7 +10,8 @@ export { latestSchema, schemaVersions, allSchemas, schemasDir, type SchemaVersio
 export { DecodeError, SchemaRegistryError, type DecodeFailure } from './codec/errors.js';
 export { crc64Avro } from './codec/fingerprint.js';
 export { readFraming, type Framing } from './codec/framing.js';
-export { RecordCodec, type DecodeResult, type RecordCodecOptions } from './codec/record-codec.js';
+export { RecordCodec, type DecodeResult, type RecordCodecOptions, type RecordDecoder } from './codec/record-codec.js';
+export { RecordProjection } from './codec/record-projection.js';
 export { SchemaRegistryClient, type SchemaRegistryOptions } from './codec/schema-registry.js';
 
 export { defineOptions, flagName, envName, type OptionSpec, type OptionSpecs, type ConfigOf } from './config/options.js';

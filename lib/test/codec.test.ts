@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import avro from 'avsc';
-import { DecodeError, RecordCodec, SchemaRegistryClient, crc64Avro, schemaVersions, schemasDir, type RecordName } from '@flowmesh/lib';
+import { DecodeError, RecordCodec, RecordProjection, SchemaRegistryClient, crc64Avro, schemaVersions, schemasDir, type RecordName } from '@flowmesh/lib';
 import { sampleEnriched, sampleHalf, sampleJoined } from '@flowmesh/lib/testing';
 
 const samples = { FlowHalf: sampleHalf(), JoinedFlow: sampleJoined(), EnrichedFlow: sampleEnriched() } as const;
@@ -120,34 +120,42 @@ describe('schema evolution', () => {
   });
 });
 
+/** A stand-in schema registry: registers subjects (ids from 41) and serves schemas by id, `preset` included. */
+async function withFakeRegistry(preset: Map<number, string>, run: (url: string, registered: string[]) => Promise<void>): Promise<void> {
+  const registered: string[] = [];
+  const schemas = new Map(preset);
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => (body += chunk));
+    request.on('end', () => {
+      const register = /^\/subjects\/([^/]+)\/versions$/.exec(request.url ?? '');
+      const byId = /^\/schemas\/ids\/(\d+)$/.exec(request.url ?? '');
+      response.setHeader('Content-Type', 'application/vnd.schemaregistry.v1+json');
+      if (request.method === 'POST' && register) {
+        registered.push(decodeURIComponent(register[1]!));
+        const schema = (JSON.parse(body) as { schema: string }).schema;
+        const id = 40 + registered.length;
+        schemas.set(id, schema);
+        response.end(JSON.stringify({ id }));
+      } else if (byId && schemas.has(Number(byId[1]))) {
+        response.end(JSON.stringify({ schema: schemas.get(Number(byId[1])) }));
+      } else {
+        response.statusCode = 404;
+        response.end(JSON.stringify({ error_code: 40403, message: 'Schema not found' }));
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    await run(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, registered);
+  } finally {
+    server.close();
+  }
+}
+
 describe('Confluent wire format with a schema registry', () => {
   it('registers the schema, writes magic 0 + id, and decodes ids it has never seen through the registry', async () => {
-    const registered: string[] = [];
-    const schemas = new Map<number, string>();
-    const server = createServer((request, response) => {
-      let body = '';
-      request.on('data', (chunk) => (body += chunk));
-      request.on('end', () => {
-        const register = /^\/subjects\/([^/]+)\/versions$/.exec(request.url ?? '');
-        const byId = /^\/schemas\/ids\/(\d+)$/.exec(request.url ?? '');
-        response.setHeader('Content-Type', 'application/vnd.schemaregistry.v1+json');
-        if (request.method === 'POST' && register) {
-          registered.push(decodeURIComponent(register[1]!));
-          const schema = (JSON.parse(body) as { schema: string }).schema;
-          const id = 40 + registered.length;
-          schemas.set(id, schema);
-          response.end(JSON.stringify({ id }));
-        } else if (byId && schemas.has(Number(byId[1]))) {
-          response.end(JSON.stringify({ schema: schemas.get(Number(byId[1])) }));
-        } else {
-          response.statusCode = 404;
-          response.end(JSON.stringify({ error_code: 40403, message: 'Schema not found' }));
-        }
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    try {
+    await withFakeRegistry(new Map(), async (url, registered) => {
       const writer = await RecordCodec.create('FlowHalf', { registry: new SchemaRegistryClient({ url }), topic: 'flowmesh.halves.v1' });
       assert.deepEqual(registered, ['flowmesh.halves.v1-value']);
       const bytes = writer.encode(sampleHalf());
@@ -159,9 +167,49 @@ describe('Confluent wire format with a schema registry', () => {
       const unknownId = Buffer.concat([Buffer.from([0, 0, 0, 3, 231]), bytes.subarray(5)]);
       const results = await reader.decodeBatch([bytes, single, unknownId, null]);
       assert.deepEqual(results.map((r) => (r.ok ? r.value.pid : r.error.reason)), [4242, 9, 'unknown-schema-id', 'empty']);
-    } finally {
-      server.close();
-    }
+    });
+  });
+});
+
+describe('projections', () => {
+  const codec = RecordCodec.local('FlowHalf');
+  const projection = new RecordProjection(codec, ['vantage', 'client_ip', 'window_end']);
+
+  it('decode only the named fields, with the body as a view into the message', () => {
+    const message = codec.encode(sampleHalf());
+    const { value, body } = projection.decode(message);
+    assert.deepEqual(plain(value), { vantage: 'SRC', client_ip: '10.244.1.7', window_end: sampleHalf().window_end });
+    assert.equal(body.buffer, message.buffer);
+    assert.equal(body.byteOffset, message.byteOffset + 10);
+    assert.deepEqual(body, codec.type.toBuffer(sampleHalf()));
+  });
+
+  it('still reject what does not parse in the fields they skip, each with its reason', async () => {
+    const good = codec.encode(sampleHalf({ container_id: null }));
+    // container_id is the next-to-last field: ["null", "string"], null is the byte 0x00. Union index 2 does not exist.
+    const badUnion = Buffer.from(good);
+    assert.equal(badUnion[badUnion.length - 2], 0x00);
+    badUnion[badUnion.length - 2] = 0x04;
+    const results = await projection.decodeBatch([good, good.subarray(0, good.length - 3), Buffer.concat([good, Buffer.from([1])]), badUnion, null]);
+    assert.deepEqual(results.map((r) => (r.ok ? 'ok' : r.error.reason)), ['ok', 'malformed-body', 'trailing-bytes', 'malformed-body', 'empty']);
+  });
+
+  it('give the body in the newest schema when the message was written with another', async () => {
+    // A writer with a field the newest FlowHalf lacks (registered elsewhere): the reader skips it.
+    const newest = codec.type.schema() as { fields: object[] };
+    const other = avro.Type.forSchema({ ...newest, fields: [...newest.fields, { name: 'tenant', type: 'string' }] } as avro.Schema);
+    await withFakeRegistry(new Map([[7, JSON.stringify(other.schema())]]), async (url) => {
+      const viaRegistry = await RecordCodec.create('FlowHalf', { registry: new SchemaRegistryClient({ url }), topic: 't' });
+      const message = Buffer.concat([Buffer.from([0, 0, 0, 0, 7]), other.toBuffer({ ...sampleHalf(), tenant: 'blue' })]);
+      const [result] = await new RecordProjection(viaRegistry, ['client_ip']).decodeBatch([message]);
+      assert.ok(result?.ok, result?.ok ? '' : result?.error.message);
+      assert.deepEqual(plain(result.value), { client_ip: '10.244.1.7' });
+      assert.deepEqual(result.body, codec.type.toBuffer(sampleHalf()));
+    });
+  });
+
+  it('name fields the record has', () => {
+    assert.throws(() => new RecordProjection(codec, ['client_ip', 'tenant' as 'client_ip']), /FlowHalf has no field tenant/);
   });
 });
 

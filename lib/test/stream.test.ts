@@ -66,7 +66,7 @@ async function setup(name: string, processor: StreamProcessor<FlowHalf>, commitI
     inputTopic: topics.in,
     outputTopic: topics.out,
     dlqTopic: topics.dlq,
-    codec: halfCodec,
+    decoder: halfCodec,
     processor,
     logger,
     registry: createRegistry('test'),

@@ -6,7 +6,7 @@
 import { DecodeError } from './errors.js';
 
 export const SINGLE_OBJECT_MAGIC = Buffer.from([0xc3, 0x01]);
-const SINGLE_OBJECT_HEADER = 10;
+export const SINGLE_OBJECT_HEADER = 10;
 const CONFLUENT_HEADER = 5;
 
 export type Framing =

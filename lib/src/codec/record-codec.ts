@@ -9,7 +9,7 @@ import avro from 'avsc';
 import { allSchemas, latestSchema, type SchemaVersion } from '../schema/catalog.js';
 import type { RecordName, RecordTypes } from '../schema/types.js';
 import { DecodeError, SchemaRegistryError, type DecodeFailure } from './errors.js';
-import { confluentHeader, readFraming, singleObjectHeader } from './framing.js';
+import { confluentHeader, readFraming, SINGLE_OBJECT_HEADER, singleObjectHeader } from './framing.js';
 import type { SchemaRegistryClient } from './schema-registry.js';
 
 /**
@@ -18,6 +18,11 @@ import type { SchemaRegistryClient } from './schema-registry.js';
  * copy those bytes instead of encoding the value again; null otherwise.
  */
 export type DecodeResult<T> = { ok: true; value: T; body: Buffer | null } | { ok: false; error: DecodeError };
+
+/** What the shared consumer loop decodes input with: a codec, or a projection of one. */
+export interface RecordDecoder<T> {
+  decodeBatch(messages: readonly (Buffer | null)[]): Promise<DecodeResult<T>[]>;
+}
 
 export interface RecordCodecOptions {
   /** When set, write Confluent framing and register the schema under `<topic>-value`. */
@@ -35,8 +40,11 @@ interface WriterEntry {
   failure?: DecodeFailure;
 }
 
-export class RecordCodec<N extends RecordName> {
+export class RecordCodec<N extends RecordName> implements RecordDecoder<RecordTypes[N]> {
   private readonly reader: SchemaVersion;
+  /** The newest schema's fingerprint as two LE words: most messages carry it, and it is checked without a map lookup. */
+  private readonly newestFingerprint: [number, number];
+  private readonly newestWriter: WriterEntry;
   private readonly byFingerprint = new Map<string, WriterEntry>();
   private readonly bySchemaId = new Map<number, WriterEntry>();
   private header: Buffer;
@@ -47,11 +55,13 @@ export class RecordCodec<N extends RecordName> {
     private readonly options: RecordCodecOptions,
   ) {
     this.reader = latestSchema(recordName);
+    this.newestFingerprint = [this.reader.fingerprint.readUInt32LE(0), this.reader.fingerprint.readUInt32LE(4)];
     this.header = singleObjectHeader(this.reader.fingerprint);
     this.header.copy(this.scratch);
     for (const writer of allSchemas()) {
       this.byFingerprint.set(writer.fingerprint.toString('hex'), this.writerEntry(writer.type, `${writer.name} v${writer.version}`));
     }
+    this.newestWriter = this.byFingerprint.get(this.reader.fingerprint.toString('hex'))!;
   }
 
   /** Builds a codec; with a registry, registers the writer schema first (so encode stays synchronous). */
@@ -113,6 +123,47 @@ export class RecordCodec<N extends RecordName> {
 
   /** Decodes, and says where the body is when it is in the newest schema (see DecodeResult). */
   decodeWithBody(message: Buffer): { value: RecordTypes[N]; body: Buffer | null } {
+    const { entry, bodyOffset } = this.writerOf(message);
+    const value = this.readBody(message, bodyOffset, entry);
+    return { value, body: entry.resolver ? null : message.subarray(bodyOffset) };
+  }
+
+  /**
+   * The message's body in the newest schema, for a reader that takes it from
+   * there (see RecordProjection): a view into the message when written with
+   * it, else decoded (checked) and written again.
+   */
+  newestBody(message: Buffer): { body: Buffer; writer: string } {
+    const { entry, bodyOffset } = this.writerOf(message);
+    const body = entry.resolver ? this.reader.type.toBuffer(this.readBody(message, bodyOffset, entry)) : message.subarray(bodyOffset);
+    return { body, writer: entry.description };
+  }
+
+  /** Decodes many messages, first fetching unknown Confluent schema ids from the registry. */
+  decodeBatch(messages: readonly (Buffer | null)[]): Promise<DecodeResult<RecordTypes[N]>[]> {
+    return this.decodeBatchWith(messages, (message) => this.decodeWithBody(message));
+  }
+
+  /** Like decodeBatch, with another decoding of each message (a projection's). */
+  async decodeBatchWith<T>(messages: readonly (Buffer | null)[], decode: (message: Buffer) => { value: T; body: Buffer | null }): Promise<DecodeResult<T>[]> {
+    await this.resolveSchemaIds(messages);
+    return messages.map((message) => {
+      try {
+        if (!message) throw new DecodeError('empty', 'message has no value (tombstone)');
+        const { value, body } = decode(message);
+        return { ok: true, value, body };
+      } catch (error) {
+        return { ok: false, error: asDecodeError(error) };
+      }
+    });
+  }
+
+  /** How to read the message's body: its writer schema, found by the framing's fingerprint or schema id. */
+  private writerOf(message: Buffer): { entry: WriterEntry; bodyOffset: number } {
+    const [low, high] = this.newestFingerprint;
+    if (message.length >= SINGLE_OBJECT_HEADER && message[0] === 0xc3 && message[1] === 0x01 && message.readUInt32LE(2) === low && message.readUInt32LE(6) === high) {
+      return { entry: this.newestWriter, bodyOffset: SINGLE_OBJECT_HEADER };
+    }
     const framing = readFraming(message);
     const entry =
       framing.kind === 'single-object'
@@ -124,21 +175,7 @@ export class RecordCodec<N extends RecordName> {
         : new DecodeError('unknown-schema-id', `schema id ${framing.schemaId} not resolved`);
     }
     if (entry.error) throw new DecodeError(entry.failure ?? 'incompatible-schema', entry.error);
-    const value = this.readBody(message, framing.bodyOffset, entry);
-    return { value, body: entry.resolver ? null : message.subarray(framing.bodyOffset) };
-  }
-
-  /** Decodes many messages, first fetching unknown Confluent schema ids from the registry. */
-  async decodeBatch(messages: readonly (Buffer | null)[]): Promise<DecodeResult<RecordTypes[N]>[]> {
-    await this.resolveSchemaIds(messages);
-    return messages.map((message) => {
-      try {
-        if (!message) throw new DecodeError('empty', 'message has no value (tombstone)');
-        return { ok: true, ...this.decodeWithBody(message) };
-      } catch (error) {
-        return { ok: false, error: asDecodeError(error) };
-      }
-    });
+    return { entry, bodyOffset: framing.bodyOffset };
   }
 
   private async resolveSchemaIds(messages: readonly (Buffer | null)[]): Promise<void> {
@@ -176,20 +213,27 @@ export class RecordCodec<N extends RecordName> {
   }
 
   private readBody(message: Buffer, offset: number, entry: WriterEntry): RecordTypes[N] {
-    let decoded: { value: unknown; offset: number };
-    try {
-      decoded = entry.resolver
-        ? this.reader.type.decode(message, offset, entry.resolver)
-        : this.reader.type.decode(message, offset);
-    } catch (cause) {
-      throw new DecodeError('malformed-body', `body does not parse as ${entry.description}: ${(cause as Error).message}`, { cause });
-    }
-    if (decoded.offset < 0) throw new DecodeError('malformed-body', `body truncated (${message.length - offset} bytes) for ${entry.description}`);
-    if (decoded.offset !== message.length) {
-      throw new DecodeError('trailing-bytes', `${message.length - decoded.offset} bytes left after the ${entry.description} body`);
-    }
-    return decoded.value as RecordTypes[N];
+    return readWholeBody(this.reader.type, entry.resolver, message, offset, entry.description) as RecordTypes[N];
   }
+}
+
+/**
+ * Reads the body at `offset` (to the end of `message`) with `reader`, through
+ * `resolver` when written with another schema; a body that does not parse, is
+ * cut short or leaves bytes over is a DecodeError naming `writer`.
+ */
+export function readWholeBody(reader: avro.Type, resolver: avro.Resolver | null, message: Buffer, offset: number, writer: string): unknown {
+  let decoded: { value: unknown; offset: number };
+  try {
+    decoded = resolver ? reader.decode(message, offset, resolver) : reader.decode(message, offset);
+  } catch (cause) {
+    throw new DecodeError('malformed-body', `body does not parse as ${writer}: ${(cause as Error).message}`, { cause });
+  }
+  if (decoded.offset < 0) throw new DecodeError('malformed-body', `body truncated (${message.length - offset} bytes) for ${writer}`);
+  if (decoded.offset !== message.length) {
+    throw new DecodeError('trailing-bytes', `${message.length - decoded.offset} bytes left after the ${writer} body`);
+  }
+  return decoded.value;
 }
 
 function asDecodeError(error: unknown): DecodeError {

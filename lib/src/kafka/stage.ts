@@ -5,7 +5,7 @@
  */
 import type { ConfigOf } from '../config/options.js';
 import type { consumerOptions, kafkaOptions } from '../config/common-options.js';
-import { RecordCodec } from '../codec/record-codec.js';
+import { RecordCodec, type RecordDecoder } from '../codec/record-codec.js';
 import { SchemaRegistryClient } from '../codec/schema-registry.js';
 import type { RecordName, RecordTypes } from '../schema/types.js';
 import type { ServiceContext, RunningService } from '../service/run-service.js';
@@ -26,7 +26,7 @@ export function registryFromConfig(config: StageConfig): SchemaRegistryClient | 
   });
 }
 
-export interface StageDefinition<I extends RecordName, O extends RecordName> {
+export interface StageDefinition<I extends RecordName, O extends RecordName, V = RecordTypes[I]> {
   stage: string;
   inputTopic: string;
   outputTopic: string;
@@ -35,7 +35,12 @@ export interface StageDefinition<I extends RecordName, O extends RecordName> {
   inputRecord: I;
   outputRecord: O;
   tickMs?: number;
-  createProcessor(outputCodec: RecordCodec<O>): StreamProcessor<RecordTypes[I]> | Promise<StreamProcessor<RecordTypes[I]>>;
+  /**
+   * Decodes the input from its codec: a projection (RecordProjection) for a
+   * stage that reads a few fields and copies the body. @default the codec itself
+   */
+  inputDecoder?(inputCodec: RecordCodec<I>): RecordDecoder<V>;
+  createProcessor(outputCodec: RecordCodec<O>): StreamProcessor<V> | Promise<StreamProcessor<V>>;
   /** Runs after the stream stopped (close Redis, ...). */
   onStopped?(): Promise<void>;
 }
@@ -44,10 +49,10 @@ export interface RunningStage extends RunningService {
   stream: RunningStream;
 }
 
-export async function startStage<I extends RecordName, O extends RecordName>(
+export async function startStage<I extends RecordName, O extends RecordName, V = RecordTypes[I]>(
   context: ServiceContext,
   config: StageConfig,
-  definition: StageDefinition<I, O>,
+  definition: StageDefinition<I, O, V>,
 ): Promise<RunningStage> {
   const { logger, registry, health } = context;
   const kafka = createKafka(config, logger);
@@ -73,7 +78,8 @@ export async function startStage<I extends RecordName, O extends RecordName>(
     inputTopic: definition.inputTopic,
     outputTopic: definition.outputTopic,
     dlqTopic: config.dlqTopic,
-    codec: inputCodec,
+    // Without a decoder of its own, a stage's processor takes what the codec decodes (V is RecordTypes[I]).
+    decoder: definition.inputDecoder?.(inputCodec) ?? (inputCodec as unknown as RecordDecoder<V>),
     processor,
     logger,
     registry,

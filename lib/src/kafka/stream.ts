@@ -8,8 +8,7 @@
  */
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';
-import type { RecordCodec } from '../codec/record-codec.js';
-import type { RecordName, RecordTypes } from '../schema/types.js';
+import type { RecordDecoder } from '../codec/record-codec.js';
 import type { Logger } from '../service/logger.js';
 import { deadLetterMessage, failureReason } from './dead-letter.js';
 import { OffsetTracker } from './offset-tracker.js';
@@ -30,7 +29,7 @@ function asOutputUnavailable(error: unknown): never {
   throw error instanceof OutputUnavailableError ? error : new OutputUnavailableError(error);
 }
 
-export interface StreamOptions<N extends RecordName> {
+export interface StreamOptions<T> {
   kafka: Kafka;
   producer: FlowProducer;
   /** Names the stage in logs, metrics and DLQ headers: "joiner", "enricher". */
@@ -39,8 +38,9 @@ export interface StreamOptions<N extends RecordName> {
   inputTopic: string;
   outputTopic: string;
   dlqTopic: string;
-  codec: RecordCodec<N>;
-  processor: StreamProcessor<RecordTypes[N]>;
+  /** Decodes the input: the input record's codec, or a projection of it (RecordProjection). */
+  decoder: RecordDecoder<T>;
+  processor: StreamProcessor<T>;
   logger: Logger;
   registry: Registry;
   fromBeginning?: boolean;
@@ -63,8 +63,8 @@ export interface RunningStream {
   consumer: Consumer;
 }
 
-export async function runStream<N extends RecordName>(options: StreamOptions<N>): Promise<RunningStream> {
-  const { kafka, stage, logger, codec, processor } = options;
+export async function runStream<T>(options: StreamOptions<T>): Promise<RunningStream> {
+  const { kafka, stage, logger, decoder, processor } = options;
   const metrics = streamMetrics(options.registry);
   const tracker = new OffsetTracker();
   const { producer, compression } = options.producer;
@@ -150,7 +150,7 @@ export async function runStream<N extends RecordName>(options: StreamOptions<N>)
    * error) and the rest of the batch still flows. Processors must therefore
    * not keep partial effects of a batch that threw.
    */
-  async function processIsolatingFailures(records: InputRecord<RecordTypes[N]>[]): Promise<void> {
+  async function processIsolatingFailures(records: InputRecord<T>[]): Promise<void> {
     try {
       await processor.handleBatch(records, sink);
       return;
@@ -159,22 +159,13 @@ export async function runStream<N extends RecordName>(options: StreamOptions<N>)
       // kafkajs retries it, and restarts from the committed offsets if that fails too.
       if (error instanceof OutputUnavailableError) throw error;
       if (records.length === 1) {
-        const [record] = records as [InputRecord<RecordTypes[N]>];
-        const value = record.raw ?? safeEncode(record.value);
-        await deadLetterAll([{ ref: record, raw: { key: record.key, value }, error }]);
+        const [record] = records as [InputRecord<T>];
+        await deadLetterAll([{ ref: record, raw: { key: record.key, value: record.raw ?? null }, error }]);
         return;
       }
       logger.warn({ err: (error as Error).message, records: records.length }, 'batch failed; retrying record by record');
     }
     for (const record of records) await processIsolatingFailures([record]);
-  }
-
-  function safeEncode(value: RecordTypes[N]): Buffer | null {
-    try {
-      return codec.encode(value);
-    } catch {
-      return null;
-    }
   }
 
   let inFlight = 0;
@@ -197,8 +188,8 @@ export async function runStream<N extends RecordName>(options: StreamOptions<N>)
     tracker.consumed(partition, messages.map((m) => m.offset));
     metrics.recordsIn.inc({ stage }, messages.length);
 
-    const decoded = await codec.decodeBatch(messages.map((m) => m.value));
-    const records: InputRecord<RecordTypes[N]>[] = [];
+    const decoded = await decoder.decodeBatch(messages.map((m) => m.value));
+    const records: InputRecord<T>[] = [];
     const undecodable: Parameters<typeof deadLetterAll>[0][number][] = [];
     for (let i = 0; i < messages.length; i++) {
       const message = messages[i]!;

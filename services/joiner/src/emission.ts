@@ -1,4 +1,5 @@
-import type { FlowHalf, InputRef, JoinedFlow, Match } from '@flowmesh/lib';
+import type { InputRef, JoinedFlow, Match } from '@flowmesh/lib';
+import { wholeHalf, type JoinHalf } from './join-half.js';
 import { joinedEnds, joinedFlow, type JoinedEnds } from './joined-flow.js';
 import { heldBytes, type PendingHalf } from './pending-half.js';
 
@@ -15,7 +16,7 @@ export class Emission {
    * record was made: a half kept on as context afterwards lets them go.
    */
   private readonly emittedKey: Buffer | string | null;
-  readonly body: Buffer | string | null;
+  readonly body: Buffer | string;
   readonly peerBody: Buffer | string | null;
 
   constructor(
@@ -30,7 +31,7 @@ export class Emission {
     this.peerBody = peer?.body ?? null;
   }
 
-  get half(): FlowHalf {
+  get half(): JoinHalf {
     return this.entry.half;
   }
 
@@ -49,7 +50,7 @@ export class Emission {
 
   /** The output record as an object (tests, observers). */
   get record(): JoinedFlow {
-    this.built ??= joinedFlow(this.entry.half, this.match, this.peer?.half ?? null, this.dialledService);
+    this.built ??= joinedFlow(wholeHalf(heldBytes(this.body)), this.match, this.peerBody === null ? null : wholeHalf(heldBytes(this.peerBody)), this.dialledService);
     return this.built;
   }
 

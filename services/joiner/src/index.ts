@@ -12,4 +12,5 @@ export { JoinCore, type PartitionView } from './join-core.js';
 export { DEFAULT_JOIN_SETTINGS, type JoinSettings } from './join-settings.js';
 export type { JoinStats } from './join-stats.js';
 export type { Emission } from './emission.js';
+export { JOIN_FIELDS, joinProjection, halfBody, wholeHalf, type JoinHalf, type JoinRecord } from './join-half.js';
 export { JoinerProcessor, type JoinerProcessorOptions } from './joiner-processor.js';

@@ -3,9 +3,9 @@
  * output records (each with the input offset it completes) out. Holds the
  * member-wide cap on pending halves.
  */
-import type { FlowHalf, InputRecord } from '@flowmesh/lib';
 import { AddressScope } from './address-scope.js';
 import type { Emission } from './emission.js';
+import type { JoinRecord } from './join-half.js';
 import type { JoinSettings } from './join-settings.js';
 import { newJoinStats, type JoinStats } from './join-stats.js';
 import { PartitionJoiner } from './partition-joiner.js';
@@ -34,7 +34,7 @@ export class JoinCore {
   }
 
   /** Joins one partition's records (offset order); returns what is ready to be produced. */
-  accept(records: readonly InputRecord<FlowHalf>[], nowMs: number): Emission[] {
+  accept(records: readonly JoinRecord[], nowMs: number): Emission[] {
     const out: Emission[] = [];
     for (const record of records) {
       const joiner = this.partition(record.partition, nowMs);

@@ -110,13 +110,11 @@ export class JoinedFlowWriter {
   private readonly plan: SplicePlan | null;
   /** Why the writer encodes objects instead of splicing (null when it splices). */
   readonly fallbackReason: string | null;
-  private readonly halfType: avro.Type;
   private own: Located;
   private peer: Located;
 
   constructor(private readonly codec: RecordCodec<'JoinedFlow'>) {
-    this.halfType = latestSchema('FlowHalf').type;
-    const plan = planFor(codec.type, this.halfType);
+    const plan = planFor(codec.type, latestSchema('FlowHalf').type);
     this.plan = typeof plan === 'string' ? null : plan;
     this.fallbackReason = typeof plan === 'string' ? plan : null;
     const offsets = () => this.plan?.layout.offsets() ?? new Int32Array(0);
@@ -143,10 +141,11 @@ export class JoinedFlowWriter {
     return this.locate(plan, entry, emission.body, this.own) && (peer === null || this.locate(plan, peer, emission.peerBody, this.peer));
   }
 
-  /** Finds the fields in a half's body (as received, or encoded from the object when there is none). */
+  /** Finds the fields in a half's body. */
   private locate(plan: SplicePlan, entry: PendingHalf, body: Buffer | string | null, into: Located): boolean {
+    if (body === null) return false;
     // Held bodies stay held (a matched half is kept a while as context): the bytes are made here, once per slot.
-    into.bytes = body === null ? this.halfType.toBuffer(entry.half) : typeof body === 'string' ? heldBytes(body) : body;
+    into.bytes = heldBytes(body);
     const found = plan.layout.locate(into.bytes, 0, into.at);
     into.entry = found ? entry : null;
     return found;

@@ -5,9 +5,9 @@
  */
 import type { Endpoint, FlowHalf, JoinedFlow, Match } from '@flowmesh/lib';
 
-/** Anything that carries a half: a FlowHalf holder, such as a PendingHalf. */
+/** Anything that carries (the join fields of) a half, such as a PendingHalf. */
 export interface HasHalf {
-  readonly half: FlowHalf;
+  readonly half: Pick<FlowHalf, 'vantage' | 'server_ip' | 'server_port'>;
 }
 
 /** Who stands at each end of a half's output record; shared by the object and the byte writers. */
@@ -20,7 +20,7 @@ export interface JoinedEnds<T extends HasHalf> {
   dstIp: string;
   dstPort: number;
   /** The client's half when the client dialled a Service address (service_ip/port come from it). */
-  serviceHalf: FlowHalf | null;
+  serviceHalf: T['half'] | null;
 }
 
 /**
@@ -53,7 +53,7 @@ function endpoint(ip: string, port: number, reporter: FlowHalf | null): Endpoint
 }
 
 export function joinedFlow(half: FlowHalf, match: Match, peer: FlowHalf | null, dialledService: boolean): JoinedFlow {
-  const ends = joinedEnds({ half }, peer && { half: peer }, dialledService);
+  const ends = joinedEnds<{ half: FlowHalf }>({ half }, peer && { half: peer }, dialledService);
   return {
     half,
     match,

@@ -4,17 +4,18 @@
  * when it is produced, so a half held back for its peer holds back the
  * partition's commit: that is what makes the join at-least-once.
  */
-import type { FlowHalf, InputRecord, Logger, OutputMessage, OutputSink, RecordCodec, StreamProcessor } from '@flowmesh/lib';
+import type { InputRecord, Logger, OutputMessage, OutputSink, RecordCodec, StreamProcessor } from '@flowmesh/lib';
 import type { Emission } from './emission.js';
 import type { JoinCore } from './join-core.js';
 import { invalidHalf } from './half-validation.js';
+import type { JoinHalf, JoinRecord } from './join-half.js';
 import { JoinedFlowWriter } from './joined-flow-writer.js';
 import type { CommittedPosition, ReadProgress } from './read-progress.js';
 
 export interface JoinerProcessorOptions {
   core: JoinCore;
   outputCodec: RecordCodec<'JoinedFlow'>;
-  /** Re-encodes a rejected half for the dead-letter topic when its original bytes are not at hand. */
+  /** Frames a rejected half's body for the dead-letter topic when its original bytes are not at hand. */
   inputCodec: RecordCodec<'FlowHalf'>;
   progress: ReadProgress;
   /** Where the previous owner of a partition left off; absent in tests that do not care. */
@@ -31,7 +32,7 @@ export interface JoinerProcessorOptions {
   lastFetchAt?: () => number;
 }
 
-export class JoinerProcessor implements StreamProcessor<FlowHalf> {
+export class JoinerProcessor implements StreamProcessor<JoinHalf> {
   private readonly core: JoinCore;
   private readonly now: () => number;
   /** Per newly assigned partition: the previous owner's position, read before the first batch is counted. */
@@ -50,17 +51,17 @@ export class JoinerProcessor implements StreamProcessor<FlowHalf> {
     this.now = options.now ?? Date.now;
   }
 
-  async handleBatch(records: readonly InputRecord<FlowHalf>[], sink: OutputSink): Promise<void> {
+  async handleBatch(records: readonly InputRecord<JoinHalf>[], sink: OutputSink): Promise<void> {
     const partition = records[0]?.partition;
     if (partition === undefined) return;
     await this.resuming.get(partition);
-    const valid: InputRecord<FlowHalf>[] = [];
-    const rejected: { record: InputRecord<FlowHalf>; error: Error }[] = [];
+    const valid: JoinRecord[] = [];
+    const rejected: { record: InputRecord<JoinHalf>; error: Error }[] = [];
     for (const record of records) {
       this.options.progress.read(partition, Number(record.offset));
-      const problem = invalidHalf(record.value);
+      const problem = invalidHalf(record);
       if (problem) rejected.push({ record, error: problem });
-      else valid.push(record);
+      else valid.push(record as JoinRecord);
     }
     const emissions = this.core.accept(valid, this.now());
     await Promise.all([this.send(emissions, sink), ...rejected.map(({ record, error }) => this.deadLetter(record, error, sink))]);
@@ -126,7 +127,11 @@ export class JoinerProcessor implements StreamProcessor<FlowHalf> {
     this.options.observe?.(emissions);
   }
 
-  private deadLetter(record: InputRecord<FlowHalf>, error: Error, sink: OutputSink): Promise<void> {
-    return sink.deadLetter(record, { key: record.key, value: record.raw ?? this.options.inputCodec.encode(record.value) }, error);
+  private deadLetter(record: InputRecord<JoinHalf>, error: Error, sink: OutputSink): Promise<void> {
+    return sink.deadLetter(record, { key: record.key, value: record.raw ?? this.framed(record.body) }, error);
+  }
+
+  private framed(body: Buffer | null | undefined): Buffer | null {
+    return body ? this.options.inputCodec.encodeWith((buffer, offset) => (offset + body.length > buffer.length ? -1 : offset + body.copy(buffer, offset))) : null;
   }
 }

@@ -14,6 +14,7 @@ import {
 import type { Admin } from 'kafkajs';
 import { attachCommitNotes } from './commit-notes.js';
 import { JoinCore } from './join-core.js';
+import { joinProjection } from './join-half.js';
 import { registerJoinerMetrics } from './joiner-metrics.js';
 import { JoinerProcessor, type JoinerProcessorOptions } from './joiner-processor.js';
 import { joinerConfigProblems, joinerOptions, joinSettings, type JoinerConfig } from './options.js';
@@ -62,6 +63,7 @@ export async function startJoiner(context: ServiceContext, config: JoinerConfig,
     outputTopic: config.outputTopic,
     inputRecord: 'FlowHalf',
     outputRecord: 'JoinedFlow',
+    inputDecoder: joinProjection,
     tickMs: config.tickMs,
     createProcessor: (outputCodec) =>
       (processor = new JoinerProcessor({

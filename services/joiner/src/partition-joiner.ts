@@ -20,10 +20,11 @@
  * Those halves are kept as context (see HeldHalves) until no half that
  * could borrow them is left: a window's deadline plus the tolerance.
  */
-import type { FlowHalf, InputRecord, Match } from '@flowmesh/lib';
+import type { Match } from '@flowmesh/lib';
 import { isInCluster, isLoopback, isService, type AddressScope, type Scope } from './address-scope.js';
 import { Emission } from './emission.js';
 import { HeldHalves } from './held-halves.js';
+import type { JoinRecord } from './join-half.js';
 import type { JoinSettings } from './join-settings.js';
 import type { JoinStats } from './join-stats.js';
 import { hold, holdAsContext, type PendingHalf } from './pending-half.js';
@@ -64,7 +65,7 @@ export class PartitionJoiner {
   }
 
   /** Joins one half; emissions it causes (its own, its peer's, released halves) go to `out`. */
-  accept(record: InputRecord<FlowHalf>, nowMs: number, out: Emission[]): void {
+  accept(record: JoinRecord, nowMs: number, out: Emission[]): void {
     const offset = Number(record.offset);
     if (offset < this.nextOffset) {
       // Re-delivered to the member that handled it (the consumer re-seeked): already emitted or still pending.
@@ -117,7 +118,7 @@ export class PartitionJoiner {
     return true;
   }
 
-  private describe(record: InputRecord<FlowHalf>, client: Scope, server: Scope): PendingHalf {
+  private describe(record: JoinRecord, client: Scope, server: Scope): PendingHalf {
     const half = record.value;
     const interval = half.window_end - half.window_start;
     const serverIsService = isService(server);
@@ -138,7 +139,7 @@ export class PartitionJoiner {
       dialledService: half.vantage === 'SRC' && serverIsService,
       deadline: half.window_end + this.settings.skewWindows * interval + this.settings.graceMs,
       seq: this.seq++,
-      body: record.body ?? null,
+      body: record.body,
     };
   }
 

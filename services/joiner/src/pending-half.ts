@@ -1,8 +1,10 @@
 /** A half waiting for its peer, with what the join needs to find it again. */
-import type { FlowHalf, InputRef, Vantage } from '@flowmesh/lib';
+import type { InputRef, Vantage } from '@flowmesh/lib';
+import type { JoinHalf } from './join-half.js';
 
 export interface PendingHalf {
-  readonly half: FlowHalf;
+  /** The fields the join decides on; the rest is in `body`. */
+  readonly half: JoinHalf;
   readonly ref: InputRef;
   /**
    * Kafka key to produce the output with: the input's key, a view into the
@@ -28,12 +30,11 @@ export interface PendingHalf {
   /** Arrival order within the partition, to break deadline ties. */
   readonly seq: number;
   /**
-   * The half's Avro body as received (newest schema), to copy into the output
-   * instead of encoding the half again; null when it must be encoded. A view
-   * into the fetch buffer while the half is in flight; held as a latin1
-   * string once the half waits (see hold).
+   * The half's Avro body (newest schema), which its output record and those
+   * of halves pairing with it are spliced from. A view into the fetch buffer
+   * while the half is in flight; held as a latin1 string once it waits (see hold).
    */
-  body: Buffer | string | null;
+  body: Buffer | string;
 }
 
 /**
@@ -45,18 +46,16 @@ export interface PendingHalf {
  */
 export function hold(entry: PendingHalf): void {
   if (entry.key !== null && typeof entry.key !== 'string') entry.key = entry.key.toString('latin1');
-  if (entry.body !== null && typeof entry.body !== 'string') entry.body = entry.body.toString('latin1');
+  if (typeof entry.body !== 'string') entry.body = entry.body.toString('latin1');
 }
 
 /**
- * Keeps a half that has left (its record is out) as context for others. Its
- * key and body are let go: the decoded half is all a borrower needs, and the
- * few records that borrow encode it again rather than every kept half holding
- * a copy of its bytes.
+ * Keeps a half that has left (its record is out) as context for others: its
+ * body is what a borrower's record is spliced from; its key is let go.
  */
 export function holdAsContext(entry: PendingHalf): void {
   entry.key = null;
-  entry.body = null;
+  hold(entry);
 }
 
 /** The bytes of a key or body, whether still a view or held as a latin1 string. */
@@ -64,6 +63,6 @@ export function heldBytes(bytes: Buffer | string): Buffer {
   return typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes;
 }
 
-export function sameServer(a: FlowHalf, b: FlowHalf): boolean {
+export function sameServer(a: JoinHalf, b: JoinHalf): boolean {
   return a.server_ip === b.server_ip && a.server_port === b.server_port;
 }

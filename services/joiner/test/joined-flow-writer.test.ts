@@ -2,15 +2,16 @@
  * The byte writer against avsc: for every record a generated scenario yields
  * (pairs across Service DNAT, missing and external peers, loopback, IPv6),
  * the spliced bytes equal what the codec writes for the same record as an
- * object, whether the half's body was reused in flight, held while waiting,
- * or absent (encoded from the object first).
+ * object, whether the half's body was reused in flight or held while
+ * waiting, and whether the peer's was held while waiting or kept as context.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { latestSchema, RecordCodec, type FlowHalf, type InputRecord } from '@flowmesh/lib';
+import { latestSchema, RecordCodec, type FlowHalf } from '@flowmesh/lib';
 import avro from 'avsc';
 import type { Emission } from '../src/emission.js';
 import { JoinCore } from '../src/join-core.js';
+import { joinProjection, type JoinRecord } from '../src/join-half.js';
 import { DEFAULT_JOIN_SETTINGS } from '../src/join-settings.js';
 import { JoinedFlowWriter, planFor } from '../src/joined-flow-writer.js';
 import { heldBytes, hold, type PendingHalf } from '../src/pending-half.js';
@@ -18,8 +19,14 @@ import { generateScenario, TEST_CLUSTER_CIDRS, TEST_SERVICE_CIDRS } from './supp
 
 const halfCodec = RecordCodec.local('FlowHalf');
 const joinedCodec = RecordCodec.local('JoinedFlow');
+const projection = joinProjection(halfCodec);
 
-function joinAll(withBodies: boolean): Emission[] {
+/** A half as the joiner's consumer loop hands it over: projected, its body a view into the message. */
+function received(half: FlowHalf, offset: number): JoinRecord {
+  return { partition: 0, offset: String(offset), key: null, timestamp: 0, ...projection.decode(halfCodec.encode(half)) };
+}
+
+function joinAll(): { emissions: Emission[]; core: JoinCore } {
   const scenario = generateScenario({
     seed: 99,
     connections: 300,
@@ -30,39 +37,31 @@ function joinAll(withBodies: boolean): Emission[] {
     silentAgentProbability: 0.1,
     dropProbability: 0.02,
   });
-  const records: InputRecord<FlowHalf>[] = scenario.halves.map(({ half }, i) => {
-    const decoded = halfCodec.decodeWithBody(halfCodec.encode(half));
-    return { partition: 0, offset: String(i), key: null, value: decoded.value, timestamp: 0, body: withBodies ? decoded.body : null };
-  });
+  const records = scenario.halves.map(({ half }, i) => received(half, i));
   const core = new JoinCore({ ...DEFAULT_JOIN_SETTINGS, clusterCidrs: TEST_CLUSTER_CIDRS, serviceCidrs: TEST_SERVICE_CIDRS, maxPending: 1_000_000 });
-  return [...core.accept(records, scenario.halves.at(-1)!.half.window_end), ...core.drain()];
+  return { emissions: [...core.accept(records, scenario.halves.at(-1)!.half.window_end), ...core.drain()], core };
 }
 
-for (const withBodies of [true, false]) {
-  test(`spliced JoinedFlow bytes equal avsc's, bodies ${withBodies ? 'reused' : 'absent'}`, () => {
-    const writer = new JoinedFlowWriter(joinedCodec);
-    const emissions = joinAll(withBodies);
-    // Own body: a view (left on arrival) or held (left after waiting); a peer kept only as context has none.
-    const seen = new Set(emissions.map((e) => `${e.match}:${typeof e.body}:${e.ends.serviceHalf ? 'svc' : ''}${e.peer && e.peerBody === null ? ':context' : ''}`));
-    if (withBodies) {
-      // Every path was taken: each match kind, bodies in flight and held, Service pairs, borrowed context.
-      for (const kind of ['MATCHED:object:svc', 'MATCHED:string:svc', 'MATCHED:object:', 'PEER_MISSING:string:', 'EXTERNAL:object:']) assert.ok(seen.has(kind), `no ${kind} in ${[...seen]}`);
-      assert.ok([...seen].some((kind) => kind.endsWith(':context')), `no borrowed context in ${[...seen]}`);
-    }
-    for (const emission of emissions) {
-      const bytes = writer.encode(emission);
-      assert.deepEqual(bytes, joinedCodec.encode(emission.record), `${emission.match} ${emission.half.client_ip}:${emission.half.client_port}`);
-    }
-  });
-}
+test("spliced JoinedFlow bytes equal avsc's", () => {
+  const writer = new JoinedFlowWriter(joinedCodec);
+  const { emissions, core } = joinAll();
+  // Own body: a view (left on arrival) or held (left after waiting).
+  const seen = new Set(emissions.map((e) => `${e.match}:${typeof e.body}:${e.ends.serviceHalf ? 'svc' : ''}`));
+  // Every path was taken: each match kind, bodies in flight and held, Service pairs, borrowed context.
+  for (const kind of ['MATCHED:object:svc', 'MATCHED:string:svc', 'MATCHED:object:', 'PEER_MISSING:string:', 'EXTERNAL:object:']) assert.ok(seen.has(kind), `no ${kind} in ${[...seen]}`);
+  assert.ok(core.stats.borrowed > 0, 'no borrowed context');
+  for (const emission of emissions) {
+    const bytes = writer.encode(emission);
+    assert.deepEqual(bytes, joinedCodec.encode(emission.record), `${emission.match} ${emission.half.client_ip}:${emission.half.client_port}`);
+  }
+});
 
 test('a record larger than the scratch buffer is written whole', () => {
   const writer = new JoinedFlowWriter(joinedCodec);
-  const [first] = joinAll(true);
-  const huge: FlowHalf = { ...first!.half, vantage: 'SRC', server_ip: '203.0.113.9', cmdline: 'x'.repeat(40_000) };
-  const decoded = halfCodec.decodeWithBody(halfCodec.encode(huge));
+  const [first] = joinAll().emissions;
+  const huge: FlowHalf = { ...first!.record.half, vantage: 'SRC', server_ip: '203.0.113.9', cmdline: 'x'.repeat(40_000) };
   const core = new JoinCore({ ...DEFAULT_JOIN_SETTINGS, clusterCidrs: TEST_CLUSTER_CIDRS, serviceCidrs: TEST_SERVICE_CIDRS });
-  const [emission] = core.accept([{ partition: 0, offset: '0', key: null, value: decoded.value, timestamp: 0, body: decoded.body }], Date.now());
+  const [emission] = core.accept([received(huge, 0)], Date.now());
   assert.equal(emission!.match, 'EXTERNAL');
   const bytes = writer.encode(emission!);
   assert.equal(joinedCodec.decode(bytes).half.cmdline.length, 40_000);

@@ -1,9 +1,10 @@
 /** The processor against a fake sink: what completes which offset, failures, hand-over and the progress note. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { createLogger, RecordCodec, type FlowHalf, type InputRecord, type InputRef, type OutputMessage, type OutputSink } from '@flowmesh/lib';
+import { createLogger, RecordCodec, type FlowHalf, type InputRef, type OutputMessage, type OutputSink } from '@flowmesh/lib';
 import { sampleHalf } from '@flowmesh/lib/testing';
 import { JoinCore } from '../src/join-core.js';
+import { halfBody, type JoinRecord } from '../src/join-half.js';
 import { DEFAULT_JOIN_SETTINGS } from '../src/join-settings.js';
 import { JoinerProcessor } from '../src/joiner-processor.js';
 import { decodeNote, encodeNote, ReadProgress, type CommittedPosition } from '../src/read-progress.js';
@@ -48,12 +49,13 @@ function setup(positions?: Map<number, CommittedPosition>, lastFetchAt?: () => n
   return { core, progress, processor, sink: new FakeSink() };
 }
 
-const record = (partition: number, offset: number, value: FlowHalf): InputRecord<FlowHalf> => ({
+const record = (partition: number, offset: number, value: FlowHalf): JoinRecord => ({
   partition,
   offset: String(offset),
   key: Buffer.from(`${value.protocol}|${value.client_ip}|${value.client_port}`),
   value,
   timestamp: NOW,
+  body: halfBody(value),
 });
 const client = (overrides: Partial<FlowHalf> = {}) => sampleHalf({ vantage: 'SRC', ...overrides });
 const server = (overrides: Partial<FlowHalf> = {}) => sampleHalf({ vantage: 'DST', node: 'node-b', server_ip: '10.244.2.9', server_port: 8080, ...overrides });

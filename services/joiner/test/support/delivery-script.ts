@@ -4,17 +4,17 @@
  * batches that interleave partitions at random, timer ticks, occasional
  * re-deliveries of records already handled, and a final drain.
  */
-import type { FlowHalf, InputRecord } from '@flowmesh/lib';
+import { halfBody, type JoinRecord } from '../../src/join-half.js';
 import type { GeneratedHalf } from './flow-scenario.js';
 import { Prng } from '@flowmesh/lib';
 
 export type Step =
-  | { kind: 'batch'; records: InputRecord<FlowHalf>[]; nowMs: number }
+  | { kind: 'batch'; records: JoinRecord[]; nowMs: number }
   | { kind: 'tick'; nowMs: number }
   | { kind: 'drain' };
 
 export interface DeliveredInput {
-  record: InputRecord<FlowHalf>;
+  record: JoinRecord;
   source: GeneratedHalf;
 }
 
@@ -46,8 +46,8 @@ export function deliveryScript(halves: readonly GeneratedHalf[], options: Delive
   const rng = new Prng(options.seed ^ 0x5eed);
   const steps: Step[] = [];
   const inputs = new Map<string, DeliveredInput>();
-  const buffers: InputRecord<FlowHalf>[][] = Array.from({ length: options.partitions }, () => []);
-  const delivered: InputRecord<FlowHalf>[][] = Array.from({ length: options.partitions }, () => []);
+  const buffers: JoinRecord[][] = Array.from({ length: options.partitions }, () => []);
+  const delivered: JoinRecord[][] = Array.from({ length: options.partitions }, () => []);
   const nextOffset = new Array<number>(options.partitions).fill(0);
   let now = halves[0]?.producedAt ?? 0;
   let nextTick = now + options.tickMs;
@@ -73,7 +73,7 @@ export function deliveryScript(halves: readonly GeneratedHalf[], options: Delive
     const { half } = source;
     const key = `${half.protocol}|${half.client_ip}|${half.client_port}`;
     const partition = partitionOf(key, options.partitions);
-    const record: InputRecord<FlowHalf> = { partition, offset: String(nextOffset[partition]!++), key: Buffer.from(key), value: half, timestamp: source.producedAt };
+    const record: JoinRecord = { partition, offset: String(nextOffset[partition]!++), key: Buffer.from(key), value: half, timestamp: source.producedAt, body: halfBody(half) };
     inputs.set(refId(partition, record.offset), { record, source });
     buffers[partition]!.push(record);
     if (rng.chance(0.3)) flush(rng.int(0, options.partitions - 1));
