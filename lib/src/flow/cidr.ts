@@ -147,16 +147,17 @@ export class CidrSet {
   /** True when `ip` (textual IPv4 or IPv6, IPv4-mapped IPv6 included) lies in one of the ranges. */
   contains(ip: string): boolean {
     const v4 = parseIpv4(ip);
-    if (v4 !== null) return this.containsV4(v4);
+    if (v4 !== null) return this.containsIpv4(v4);
     const v6 = parseIpv6(ip);
     if (v6 === null) return false;
     const mapped = mappedIpv4(v6);
-    if (mapped !== null && this.containsV4(mapped)) return true;
+    if (mapped !== null && this.containsIpv4(mapped)) return true;
     for (const range of this.v6) if (v6PrefixMatches(v6, range)) return true;
     return false;
   }
 
-  private containsV4(address: number): boolean {
+  /** True when the IPv4 address (see parseIpv4) lies in one of the ranges. */
+  containsIpv4(address: number): boolean {
     for (const range of this.v4) if (((address & range.mask) >>> 0) === range.base) return true;
     return false;
   }

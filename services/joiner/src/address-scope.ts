@@ -1,9 +1,10 @@
 /**
  * Where an address sits as far as the join cares: inside the cluster, a
- * Service VIP, loopback. Every half asks about its two addresses and a
- * cluster has few distinct ones, so answers are cached (bounded).
+ * Service VIP, loopback. Every half asks about its two addresses: an IPv4
+ * address is parsed and checked on integers, which is cheaper than looking
+ * its text up; the answers for other addresses are cached (bounded).
  */
-import { CidrSet } from '@flowmesh/lib';
+import { CidrSet, parseIpv4 } from '@flowmesh/lib';
 
 const LOOPBACK = CidrSet.parse(['127.0.0.0/8', '::1/128']);
 /** Where an address sits, as bits: see the Scope helpers. */
@@ -31,16 +32,21 @@ export class AddressScope {
     this.services = CidrSet.parse(serviceCidrs);
   }
 
-  /** Classifies `ip` (cached: a half asks about its two addresses once each). */
+  /** Classifies `ip`. */
   of(ip: string): Scope {
+    const v4 = parseIpv4(ip);
+    if (v4 !== null) return scopeOf(this.services.containsIpv4(v4), LOOPBACK.containsIpv4(v4), this.cluster.containsIpv4(v4));
     let scope = this.cache.get(ip);
     if (scope === undefined) {
-      const service = this.services.contains(ip);
-      const loopback = LOOPBACK.contains(ip);
-      scope = (service ? SERVICE : 0) | (loopback ? IS_LOOPBACK : 0) | (service || loopback || this.cluster.contains(ip) ? IN_CLUSTER : 0);
+      scope = scopeOf(this.services.contains(ip), LOOPBACK.contains(ip), this.cluster.contains(ip));
       if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
       this.cache.set(ip, scope);
     }
     return scope;
   }
+}
+
+/** Service ranges and loopback count as inside the cluster. */
+function scopeOf(service: boolean, loopback: boolean, cluster: boolean): Scope {
+  return (service ? SERVICE : 0) | (loopback ? IS_LOOPBACK : 0) | (service || loopback || cluster ? IN_CLUSTER : 0);
 }
