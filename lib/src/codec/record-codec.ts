@@ -110,7 +110,11 @@ export class RecordCodec<N extends RecordName> implements RecordDecoder<RecordTy
   encodeWith(writeBody: (buffer: Buffer, offset: number) => number): Buffer {
     for (;;) {
       const end = writeBody(this.scratch, this.header.length);
-      if (end >= 0) return Buffer.from(this.scratch.subarray(0, end));
+      if (end >= 0) {
+        const out = Buffer.allocUnsafe(end);
+        this.scratch.copy(out, 0, 0, end);
+        return out;
+      }
       this.scratch = Buffer.alloc(this.scratch.length * 2);
       this.header.copy(this.scratch);
     }

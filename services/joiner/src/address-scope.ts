@@ -32,9 +32,8 @@ export class AddressScope {
     this.services = CidrSet.parse(serviceCidrs);
   }
 
-  /** Classifies `ip`. */
-  of(ip: string): Scope {
-    const v4 = parseIpv4(ip);
+  /** Classifies `ip`; `v4` is it parsed as IPv4 (parseIpv4), for a caller that has parsed it already. */
+  of(ip: string, v4: number | null = parseIpv4(ip)): Scope {
     if (v4 !== null) return scopeOf(this.services.containsIpv4(v4), LOOPBACK.containsIpv4(v4), this.cluster.containsIpv4(v4));
     let scope = this.cache.get(ip);
     if (scope === undefined) {

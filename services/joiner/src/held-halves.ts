@@ -14,6 +14,7 @@
  * rather than searched for.
  */
 import type { Vantage } from '@flowmesh/lib';
+import type { ConversationKey } from './conversation-key.js';
 import { sameServer, type PendingHalf } from './pending-half.js';
 
 /** Entries by due time (event time), each due time's in insertion order. Entries that left stay until skipped. */
@@ -66,7 +67,7 @@ const isWaiting = (entry: PendingHalf) => entry.state === 'waiting';
 const isContext = (entry: PendingHalf) => entry.state === 'context';
 
 export class HeldHalves {
-  private readonly byConversation = new Map<string, PendingHalf[]>();
+  private readonly byConversation = new Map<ConversationKey, PendingHalf[]>();
   private readonly releases = new DueQueue();
   private readonly forgets = new DueQueue();
   private waitingCount = 0;

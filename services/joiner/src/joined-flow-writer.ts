@@ -18,7 +18,7 @@ import { latestSchema } from '@flowmesh/lib';
 import type avro from 'avsc';
 import { RecordLayout } from './avro-layout.js';
 import type { Emission } from './emission.js';
-import { heldBytes, type PendingHalf } from './pending-half.js';
+import type { PendingHalf } from './pending-half.js';
 
 const UNION_NULL = 0x00;
 /** Branch 1 of a `["null", T]` union: zigzag varint 1. */
@@ -102,8 +102,11 @@ function checkedPlan(joined: avro.Type, half: avro.Type): SplicePlan | string {
 interface Located {
   /** Whose body this is; null when it holds nothing valid. */
   entry: PendingHalf | null;
+  /** The body from 0 to `at[fields]`: the half's own view, or `copy` holding a held (latin1) body. */
   bytes: Buffer;
   at: Int32Array;
+  /** Where a held body is copied to be read, reused from record to record. */
+  copy: Buffer;
 }
 
 export class JoinedFlowWriter {
@@ -117,9 +120,9 @@ export class JoinedFlowWriter {
     const plan = planFor(codec.type, latestSchema('FlowHalf').type);
     this.plan = typeof plan === 'string' ? null : plan;
     this.fallbackReason = typeof plan === 'string' ? plan : null;
-    const offsets = () => this.plan?.layout.offsets() ?? new Int32Array(0);
-    this.own = { entry: null, bytes: Buffer.alloc(0), at: offsets() };
-    this.peer = { entry: null, bytes: Buffer.alloc(0), at: offsets() };
+    const slot = (): Located => ({ entry: null, bytes: Buffer.alloc(0), at: this.plan?.layout.offsets() ?? new Int32Array(0), copy: Buffer.alloc(1024) });
+    this.own = slot();
+    this.peer = slot();
   }
 
   encode(emission: Emission): Buffer {
@@ -144,8 +147,15 @@ export class JoinedFlowWriter {
   /** Finds the fields in a half's body. */
   private locate(plan: SplicePlan, entry: PendingHalf, body: Buffer | string | null, into: Located): boolean {
     if (body === null) return false;
-    // Held bodies stay held (a matched half is kept a while as context): the bytes are made here, once per slot.
-    into.bytes = heldBytes(body);
+    if (typeof body === 'string') {
+      // Held bodies stay held (a matched half is kept a while as context): read from a reused copy.
+      if (into.copy.length < body.length) into.copy = Buffer.alloc(Math.max(body.length, 2 * into.copy.length));
+      into.copy.write(body, 0, 'latin1');
+      into.bytes = into.copy;
+    } else {
+      into.bytes = body;
+    }
+    // Bodies were checked whole when decoded: the fields end where the body does.
     const found = plan.layout.locate(into.bytes, 0, into.at);
     into.entry = found ? entry : null;
     return found;
@@ -160,8 +170,9 @@ export class JoinedFlowWriter {
     const serverAddress = server ?? own;
     const service = ends.serviceHalf === null ? null : client;
 
+    const ownLength = own.at[own.at.length - 1]!;
     const size =
-      own.bytes.length +
+      ownLength +
       1 +
       span(own, plan.clientIp, plan.clientIp + 2) +
       processSize(plan, client) +
@@ -170,7 +181,7 @@ export class JoinedFlowWriter {
       (service ? 2 + span(service, plan.serverIp, plan.serverIp + 2) : 2);
     if (start + size > buffer.length) return -1;
 
-    let at = copyBytes(own.bytes, 0, own.bytes.length, buffer, start);
+    let at = copyBytes(own.bytes, 0, ownLength, buffer, start);
     buffer[at++] = plan.matchByte.get(emission.match)!;
     at = copySpan(own, plan.clientIp, plan.clientIp + 2, buffer, at);
     at = writeProcess(plan, client, buffer, at);

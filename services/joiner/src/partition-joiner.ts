@@ -20,8 +20,9 @@
  * Those halves are kept as context (see HeldHalves) until no half that
  * could borrow them is left: a window's deadline plus the tolerance.
  */
-import type { Match } from '@flowmesh/lib';
+import { parseIpv4, type Match } from '@flowmesh/lib';
 import { isInCluster, isLoopback, isService, type AddressScope, type Scope } from './address-scope.js';
+import { conversationKey, type ConversationKey } from './conversation-key.js';
 import { Emission } from './emission.js';
 import { HeldHalves } from './held-halves.js';
 import type { JoinRecord } from './join-half.js';
@@ -77,9 +78,10 @@ export class PartitionJoiner {
     this.stats.halvesIn++;
 
     const half = record.value;
-    const client = this.scope.of(half.client_ip);
+    const clientIpv4 = parseIpv4(half.client_ip);
+    const client = this.scope.of(half.client_ip, clientIpv4);
     const server = this.scope.of(half.server_ip);
-    const entry = this.describe(record, client, server);
+    const entry = this.describe(record, conversationKey(half, clientIpv4, isLoopback(client)), server);
     if (!isInCluster(half.vantage === 'SRC' ? server : client)) {
       this.emit(entry, 'EXTERNAL', null, out);
     } else {
@@ -118,13 +120,10 @@ export class PartitionJoiner {
     return true;
   }
 
-  private describe(record: JoinRecord, client: Scope, server: Scope): PendingHalf {
+  private describe(record: JoinRecord, conversation: ConversationKey, server: Scope): PendingHalf {
     const half = record.value;
     const interval = half.window_end - half.window_start;
     const serverIsService = isService(server);
-    const conversation = isLoopback(client)
-      ? `${half.protocol}|${half.client_ip}|${half.client_port}|${half.node}`
-      : `${half.protocol}|${half.client_ip}|${half.client_port}`;
     return {
       half,
       ref: { partition: record.partition, offset: record.offset },

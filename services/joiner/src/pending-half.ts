@@ -1,5 +1,6 @@
 /** A half waiting for its peer, with what the join needs to find it again. */
 import type { InputRef, Vantage } from '@flowmesh/lib';
+import type { ConversationKey } from './conversation-key.js';
 import type { JoinHalf } from './join-half.js';
 
 export interface PendingHalf {
@@ -12,8 +13,8 @@ export interface PendingHalf {
    */
   key: Buffer | string | null;
   readonly vantage: Vantage;
-  /** proto|client_ip|client_port, plus the node for loopback conversations. */
-  readonly conversation: string;
+  /** The client endpoint (see conversationKey). */
+  readonly conversation: ConversationKey;
   /**
    * A client half naming a Service VIP or a server half naming a pod: the two
    * may pair across the Service's DNAT (same conversation, other server).

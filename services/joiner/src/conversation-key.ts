@@ -1,0 +1,23 @@
+/**
+ * A conversation's identity within its partition: the client endpoint
+ * (protocol, client address and port), plus the node for loopback
+ * conversations (they never leave it). Every half is looked up by it, so the
+ * common case, TCP or UDP over IPv4, is a number (1 + 32 + 16 bits, exact in
+ * a double), which a map hashes without building and hashing text; anything
+ * else is text.
+ */
+import type { JoinHalf } from './join-half.js';
+
+export type ConversationKey = number | string;
+
+const PROTOCOL_BIT: Readonly<Record<number, number>> = { 6: 0, 17: 1 };
+
+/** @param clientIpv4 the client address parsed as IPv4 (parseIpv4), null when it is not one */
+export function conversationKey(half: JoinHalf, clientIpv4: number | null, loopback: boolean): ConversationKey {
+  if (loopback) return `${half.protocol}|${half.client_ip}|${half.client_port}|${half.node}`;
+  const protocolBit = PROTOCOL_BIT[half.protocol];
+  if (clientIpv4 !== null && protocolBit !== undefined && half.client_port >= 0 && half.client_port <= 0xffff) {
+    return (clientIpv4 * 0x10000 + half.client_port) * 2 + protocolBit;
+  }
+  return `${half.protocol}|${half.client_ip}|${half.client_port}`;
+}
