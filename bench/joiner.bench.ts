@@ -23,7 +23,7 @@
  * input and output record sizes (the joiner writes about 2.3 times the bytes
  * it reads; the bare loop writes what it reads).
  *
- * Run: NODE_OPTIONS=--max-semi-space-size=64 node --import tsx bench/joiner.bench.ts [halves]
+ * Run: NODE_OPTIONS=--max-semi-space-size=64 node --single-threaded-gc --import tsx bench/joiner.bench.ts [halves]
  * (as scripts/bench.sh does: the joiner Deployment's V8 flags, for both loops).
  */
 import { randomUUID } from 'node:crypto';
@@ -263,8 +263,8 @@ try {
   console.log(
     JSON.stringify({
       bench: 'joiner',
-      // V8 flags matter here (the young generation's size above all); scripts/bench.sh sets the joiner Deployment's.
-      node_options: process.env.NODE_OPTIONS ?? '',
+      // V8 flags matter here (young generation size, GC threads); scripts/bench.sh sets the joiner Deployment's.
+      node_options: [process.env.NODE_OPTIONS ?? '', ...process.execArgv.filter((flag) => !flag.startsWith('--import') && flag !== 'tsx')].join(' ').trim(),
       halves: data.length,
       partitions: PARTITIONS,
       rounds: ROUNDS,

@@ -279,6 +279,14 @@ function composeArgs(service: Json): string[] {
   return typeof command === 'string' ? command.trim().split(/\s+/) : [];
 }
 
+/** `node <V8 flags> /app/bin/flowmesh.js`: the image's entrypoint (see the Dockerfile test) with flags NODE_OPTIONS does not take. */
+function isEntrypointWithV8Flags(command: unknown): boolean {
+  if (!Array.isArray(command) || command.length < 3) return false;
+  const [node, ...rest] = command.map(String);
+  const script = rest.pop();
+  return node === 'node' && script === '/app/bin/flowmesh.js' && rest.every((flag) => /^--[a-z-]+(=\S+)?$/.test(flag));
+}
+
 function isFlowmesh(service: Json): boolean {
   return typeof service.image === 'string' && /^flowmesh(:|$)/.test(service.image);
 }
@@ -423,7 +431,10 @@ describe(COMPOSE_FILE, () => {
   });
 
   it('runs every service from the image the Dockerfile builds', () => {
-    for (const [name, service] of flowmesh) assert.equal(service.build, '.', `${name}: build: . (the Dockerfile)`);
+    for (const [name, service] of flowmesh) {
+      assert.equal(service.build, '.', `${name}: build: . (the Dockerfile)`);
+      assert.ok(service.entrypoint === undefined || isEntrypointWithV8Flags(service.entrypoint), `${name}: the image's entrypoint, or it with V8 flags`);
+    }
     assertRegistersEveryDeployedService(flowmesh.map(([, s]) => composeArgs(s)[0] ?? ''), COMPOSE_FILE);
   });
 
@@ -647,7 +658,12 @@ describe('deploy/kubernetes', () => {
   });
 
   it('runs every service from the flowmesh image through the image entrypoint', () => {
-    for (const c of containers) assert.equal(c.container.command, undefined, `${c.where}: no command (the image's entrypoint is the CLI); the subcommand goes in args`);
+    for (const c of containers) {
+      assert.ok(
+        c.container.command === undefined || isEntrypointWithV8Flags(c.container.command),
+        `${c.where}: no command (the image's entrypoint is the CLI), or that entrypoint with V8 flags; the subcommand goes in args`,
+      );
+    }
     assertRegistersEveryDeployedService(containers.map((c) => c.subcommand), 'deploy/kubernetes');
   });
 

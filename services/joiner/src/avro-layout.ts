@@ -91,15 +91,28 @@ function skipperFor(type: avro.Type): Skip | null {
   }
 }
 
+/** How `locate` steps over a field: the common kinds inline, the rest through its Skip. */
+const VARINT = 0;
+const SIZED = 1;
+const OTHER = 2;
+
+function kindOf(type: avro.Type): number {
+  if (['int', 'long', 'enum'].includes(type.typeName)) return VARINT;
+  if (['string', 'bytes'].includes(type.typeName)) return SIZED;
+  return OTHER;
+}
+
 export class RecordLayout {
   /** Field names, in body order. */
   readonly names: readonly string[];
+  private readonly kinds: Uint8Array;
 
   private constructor(
     type: avro.types.RecordType,
     private readonly skips: readonly Skip[],
   ) {
     this.names = type.fields.map((f) => f.name);
+    this.kinds = Uint8Array.from(type.fields.map((f) => kindOf(f.type)));
   }
 
   /** The layout of a record type; null when it has a field type we do not step over. */
@@ -118,12 +131,15 @@ export class RecordLayout {
   /** Fills `offsets` for the body at `start` of `buf`; false when the bytes are not such a record. */
   locate(buf: Uint8Array, start: number, offsets: Int32Array): boolean {
     let pos = start;
-    for (let i = 0; i < this.skips.length; i++) {
+    const kinds = this.kinds;
+    for (let i = 0; i < kinds.length; i++) {
       offsets[i] = pos;
-      pos = this.skips[i]!(buf, pos);
+      // Direct calls for the common kinds (inlined), rather than a call through each field's closure.
+      const kind = kinds[i];
+      pos = kind === VARINT ? skipVarint(buf, pos) : kind === SIZED ? skipSized(buf, pos) : this.skips[i]!(buf, pos);
       if (pos < 0) return false;
     }
-    offsets[this.skips.length] = pos;
+    offsets[kinds.length] = pos;
     return true;
   }
 

@@ -55,7 +55,7 @@ export class Emission {
   }
 
   /** Whether the client end's half (this one or its peer) names a Service address. */
-  private get dialledService(): boolean {
+  get dialledService(): boolean {
     const client = this.entry.vantage === 'SRC' ? this.entry : this.peer;
     return client?.dialledService ?? false;
   }

@@ -162,13 +162,14 @@ export class JoinedFlowWriter {
   }
 
   private splice(plan: SplicePlan, emission: Emission, buffer: Buffer, start: number): number {
+    // The ends as joinedEnds places them (tested against it through avsc), without building its object.
     const own = this.own;
     const peer = emission.peer ? this.peer : null;
-    const ends = emission.ends;
-    const client = ends.client === null ? null : ends.client === emission.entry ? own : peer;
-    const server = ends.server === null ? null : ends.server === emission.entry ? own : peer;
+    const ownIsClient = emission.entry.vantage === 'SRC';
+    const client = ownIsClient ? own : peer;
+    const server = ownIsClient ? peer : own;
     const serverAddress = server ?? own;
-    const service = ends.serviceHalf === null ? null : client;
+    const service = emission.dialledService ? client : null;
 
     const ownLength = own.at[own.at.length - 1]!;
     const size =

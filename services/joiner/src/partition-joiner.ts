@@ -38,7 +38,6 @@ export class PartitionJoiner {
   private lastInputAt: number;
   /** Offsets below it were already handled by this member. */
   private nextOffset = -1;
-  private seq = 0;
 
   constructor(
     readonly partition: number,
@@ -137,7 +136,6 @@ export class PartitionJoiner {
       interval,
       dialledService: half.vantage === 'SRC' && serverIsService,
       deadline: half.window_end + this.settings.skewWindows * interval + this.settings.graceMs,
-      seq: this.seq++,
       body: record.body,
     };
   }

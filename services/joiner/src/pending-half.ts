@@ -28,8 +28,6 @@ export interface PendingHalf {
   readonly dialledService: boolean;
   /** Event time at which the half is given up on: its last candidate window has closed. */
   readonly deadline: number;
-  /** Arrival order within the partition, to break deadline ties. */
-  readonly seq: number;
   /**
    * The half's Avro body (newest schema), which its output record and those
    * of halves pairing with it are spliced from. A view into the fetch buffer
