@@ -33,7 +33,7 @@ import { CompressionTypes, Partitioners, type Consumer, type ICustomPartitioner,
 import { createLogger, createRegistry, Health, loadConfig, murmur2Partitioner, RecordCodec, startMockBroker, type FlowHalf, type MockBroker } from '@flowmesh/lib';
 import { testKafka } from '@flowmesh/lib/testing';
 import { DEFAULT_JOIN_SETTINGS, halfBody, JoinCore, joinerOptions, joinProjection, startJoiner, type JoinRecord, type RunningJoiner } from '@flowmesh/joiner';
-import { generateScenario } from '../services/joiner/test/support/flow-scenario.js';
+import { benchHalves } from './support/joiner-halves.js';
 
 const TARGET_HALVES = Number(process.argv[2] ?? 80_000);
 const PARTITIONS = 8;
@@ -43,22 +43,6 @@ const PENDING_SAMPLE = 100_000;
 
 const halfCodec = RecordCodec.local('FlowHalf');
 const round = (value: number, digits = 4) => Number(value.toPrecision(digits));
-
-/** The generated halves, in the order agents would produce them. */
-function halves(): FlowHalf[] {
-  // About eight halves per connection: mostly short, some long-lived.
-  const scenario = generateScenario({
-    seed: 2024,
-    connections: Math.ceil(TARGET_HALVES / 8),
-    spanWindows: 120,
-    skewWindows: 1,
-    graceMs: 10_000,
-    lateProbability: 0.01,
-    silentAgentProbability: 0.05,
-    dropProbability: 0.01,
-  });
-  return scenario.halves.map((h) => h.half);
-}
 
 async function preload(kafka: Kafka, topic: string, data: readonly FlowHalf[]): Promise<Map<number, number>> {
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
@@ -234,7 +218,7 @@ function memoryPerPendingHalf(data: readonly FlowHalf[]): number {
   return (after - before) / PENDING_SAMPLE;
 }
 
-const data = halves();
+const data = benchHalves(TARGET_HALVES);
 const broker = await startMockBroker();
 try {
   const kafka = testKafka(broker.brokers);

@@ -12,5 +12,6 @@ export { JoinCore, type PartitionView } from './join-core.js';
 export { DEFAULT_JOIN_SETTINGS, type JoinSettings } from './join-settings.js';
 export type { JoinStats } from './join-stats.js';
 export type { Emission } from './emission.js';
+export { JoinedFlowWriter } from './joined-flow-writer.js';
 export { JOIN_FIELDS, joinProjection, halfBody, wholeHalf, type JoinHalf, type JoinRecord } from './join-half.js';
 export { JoinerProcessor, type JoinerProcessorOptions } from './joiner-processor.js';
