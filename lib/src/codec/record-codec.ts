@@ -120,6 +120,20 @@ export class RecordCodec<N extends RecordName> implements RecordDecoder<RecordTy
     }
   }
 
+  /**
+   * Frames a body of exactly `bodySize` bytes that `writeBody` writes at
+   * `offset` into the output buffer, returning the end offset: for a writer
+   * that knows the size first, written in place with no scratch copy.
+   */
+  encodeSized(bodySize: number, writeBody: (buffer: Buffer, offset: number) => number): Buffer {
+    const header = this.header;
+    const out = Buffer.allocUnsafe(header.length + bodySize);
+    for (let i = 0; i < header.length; i++) out[i] = header[i]!;
+    const end = writeBody(out, header.length);
+    if (end !== out.length) throw new Error(`${this.recordName}: wrote ${end - header.length} bytes of a ${bodySize}-byte body`);
+    return out;
+  }
+
   /** Decodes synchronously; a Confluent id not seen before fails with `unknown-schema-id` (use decodeBatch). */
   decode(message: Buffer): RecordTypes[N] {
     return this.decodeWithBody(message).value;

@@ -115,6 +115,10 @@ export class JoinedFlowWriter {
   readonly fallbackReason: string | null;
   private own: Located;
   private peer: Located;
+  /** The record's ends, as placed for the one being written (see placeEnds). */
+  private client: Located | null = null;
+  private server: Located | null = null;
+  private service: Located | null = null;
 
   constructor(private readonly codec: RecordCodec<'JoinedFlow'>) {
     const plan = planFor(codec.type, latestSchema('FlowHalf').type);
@@ -127,8 +131,9 @@ export class JoinedFlowWriter {
 
   encode(emission: Emission): Buffer {
     const plan = this.plan;
-    if (plan && this.locateBoth(plan, emission)) return this.codec.encodeWith((buffer, start) => this.splice(plan, emission, buffer, start));
-    return this.codec.encode(emission.record);
+    if (!plan || !this.locateBoth(plan, emission)) return this.codec.encode(emission.record);
+    this.placeEnds(emission);
+    return this.codec.encodeSized(this.sizeOf(plan), (buffer, start) => this.splice(plan, emission, buffer, start));
   }
 
   private locateBoth(plan: SplicePlan, emission: Emission): boolean {
@@ -161,28 +166,33 @@ export class JoinedFlowWriter {
     return found;
   }
 
-  private splice(plan: SplicePlan, emission: Emission, buffer: Buffer, start: number): number {
-    // The ends as joinedEnds places them (tested against it through avsc), without building its object.
-    const own = this.own;
+  /** The ends as joinedEnds places them (tested against it through avsc), without building its object. */
+  private placeEnds(emission: Emission): void {
     const peer = emission.peer ? this.peer : null;
     const ownIsClient = emission.entry.vantage === 'SRC';
-    const client = ownIsClient ? own : peer;
-    const server = ownIsClient ? peer : own;
-    const serverAddress = server ?? own;
-    const service = emission.dialledService ? client : null;
+    this.client = ownIsClient ? this.own : peer;
+    this.server = ownIsClient ? peer : this.own;
+    this.service = emission.dialledService ? this.client : null;
+  }
 
-    const ownLength = own.at[own.at.length - 1]!;
-    const size =
-      ownLength +
+  /** The size of the record's body (see splice). */
+  private sizeOf(plan: SplicePlan): number {
+    const { own, client, server, service } = this;
+    return (
+      own.at[own.at.length - 1]! +
       1 +
       span(own, plan.clientIp, plan.clientIp + 2) +
       processSize(plan, client) +
-      span(serverAddress, plan.serverIp, plan.serverIp + 2) +
+      span(server ?? own, plan.serverIp, plan.serverIp + 2) +
       processSize(plan, server) +
-      (service ? 2 + span(service, plan.serverIp, plan.serverIp + 2) : 2);
-    if (start + size > buffer.length) return -1;
+      (service ? 2 + span(service, plan.serverIp, plan.serverIp + 2) : 2)
+    );
+  }
 
-    let at = copyBytes(own.bytes, 0, ownLength, buffer, start);
+  private splice(plan: SplicePlan, emission: Emission, buffer: Buffer, start: number): number {
+    const { own, client, server, service } = this;
+    const serverAddress = server ?? own;
+    let at = copyBytes(own.bytes, 0, own.at[own.at.length - 1]!, buffer, start);
     buffer[at++] = plan.matchByte.get(emission.match)!;
     at = copySpan(own, plan.clientIp, plan.clientIp + 2, buffer, at);
     at = writeProcess(plan, client, buffer, at);

@@ -132,6 +132,6 @@ export class JoinerProcessor implements StreamProcessor<JoinHalf> {
   }
 
   private framed(body: Buffer | null | undefined): Buffer | null {
-    return body ? this.options.inputCodec.encodeWith((buffer, offset) => (offset + body.length > buffer.length ? -1 : offset + body.copy(buffer, offset))) : null;
+    return body ? this.options.inputCodec.encodeSized(body.length, (buffer, offset) => offset + body.copy(buffer, offset)) : null;
   }
 }
