@@ -73,6 +73,15 @@ describe('single-object encoding', () => {
   });
 });
 
+describe('writing a body in place', () => {
+  it('frames a body of a known size like encode, and refuses a writer that writes another size', () => {
+    const codec = RecordCodec.local('FlowHalf');
+    const body = codec.type.toBuffer(sampleHalf());
+    assert.deepEqual(codec.encodeSized(body.length, (buffer, offset) => offset + body.copy(buffer, offset)), codec.encode(sampleHalf()));
+    assert.throws(() => codec.encodeSized(body.length + 1, (buffer, offset) => offset + body.copy(buffer, offset)), /wrote \d+ bytes of a \d+-byte body/);
+  });
+});
+
 describe('golden fixtures', () => {
   // Fixtures are bytes written by a released version. A schema edit that changes how
   // those bytes decode (or an in-place edit of a released .avsc) fails here.
