@@ -9,11 +9,11 @@
 export class OffsetTracker {
   private readonly partitions = new Map<number, PartitionOffsets>();
 
-  /** Registers consumed offsets (in increasing order). */
-  consumed(partition: number, offsets: readonly string[]): void {
+  /** Registers the offsets of consumed messages (in increasing order). */
+  consumed(partition: number, messages: readonly { offset: string }[]): void {
     let state = this.partitions.get(partition);
     if (!state) this.partitions.set(partition, (state = new PartitionOffsets()));
-    for (const offset of offsets) state.add(Number(offset));
+    for (const { offset } of messages) state.add(Number(offset));
   }
 
   done(partition: number, offset: string): void {
@@ -68,6 +68,12 @@ class PartitionOffsets {
   }
 
   done(offset: number): void {
+    if (this.finished.size === 0 && offset === this.order[this.head]) {
+      // In order, nothing finished ahead of it: the usual case, without the set.
+      this.head++;
+      this.compact();
+      return;
+    }
     if (this.head < this.order.length && offset >= (this.order[this.head] as number)) this.finished.add(offset);
     this.advance();
   }
@@ -80,7 +86,11 @@ class PartitionOffsets {
 
   private advance(): void {
     while (this.head < this.order.length && this.finished.delete(this.order[this.head] as number)) this.head++;
-    // Compact now and then so the array does not grow without bound.
+    this.compact();
+  }
+
+  /** Drops the done prefix now and then so the array does not grow without bound. */
+  private compact(): void {
     if (this.head > 4096 && this.head * 2 > this.order.length) {
       this.order.splice(0, this.head);
       this.head = 0;

@@ -185,7 +185,7 @@ export async function runStream<T>(options: StreamOptions<T>): Promise<RunningSt
     const endTimer = metrics.batchSeconds.startTimer({ stage });
     const { partition } = batch;
     const messages = batch.messages;
-    tracker.consumed(partition, messages.map((m) => m.offset));
+    tracker.consumed(partition, messages);
     metrics.recordsIn.inc({ stage }, messages.length);
 
     const decoded = await decoder.decodeBatch(messages.map((m) => m.value));

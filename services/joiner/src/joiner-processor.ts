@@ -109,7 +109,7 @@ export class JoinerProcessor implements StreamProcessor<JoinHalf> {
   }
 
   private async send(fresh: readonly Emission[], sink: OutputSink): Promise<void> {
-    for (const { ref } of fresh) this.options.progress.sending(ref.partition, 1);
+    forEachPartitionRun(fresh, (partition, records) => this.options.progress.sending(partition, records));
     const emissions = this.unsent.length ? [...this.unsent.splice(0), ...fresh] : fresh;
     if (!emissions.length) return;
     const messages: OutputMessage[] = new Array(emissions.length);
@@ -123,7 +123,7 @@ export class JoinerProcessor implements StreamProcessor<JoinHalf> {
       this.unsent.push(...emissions);
       throw error;
     }
-    for (const { ref } of emissions) this.options.progress.sent(ref.partition, 1);
+    forEachPartitionRun(emissions, (partition, records) => this.options.progress.sent(partition, records));
     this.options.observe?.(emissions);
   }
 
@@ -133,5 +133,16 @@ export class JoinerProcessor implements StreamProcessor<JoinHalf> {
 
   private framed(body: Buffer | null | undefined): Buffer | null {
     return body ? this.options.inputCodec.encodeSized(body.length, (buffer, offset) => offset + body.copy(buffer, offset)) : null;
+  }
+}
+
+/** Calls `count` once per run of consecutive emissions from one partition (a batch's are all one). */
+function forEachPartitionRun(emissions: readonly Emission[], count: (partition: number, records: number) => void): void {
+  let start = 0;
+  for (let i = 1; i <= emissions.length; i++) {
+    if (i === emissions.length || emissions[i]!.ref.partition !== emissions[start]!.ref.partition) {
+      count(emissions[start]!.ref.partition, i - start);
+      start = i;
+    }
   }
 }
