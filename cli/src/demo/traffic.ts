@@ -88,10 +88,14 @@ export async function startTraffic(plan: ClusterPlan, cluster: SimCluster, optio
     })();
   });
   const clientProcesses = running.slice(servers.length);
+  const finished = Promise.all(reports).finally(() => {
+    for (const child of running.slice(0, servers.length)) child.kill('SIGTERM');
+  });
+  // stop() kills clients that run until stopped (the demo): their reports then fail, as expected.
+  // Whoever awaits `finished` still sees that; nobody awaiting it must not crash the process.
+  finished.catch(() => undefined);
   return {
-    finished: Promise.all(reports).finally(() => {
-      for (const child of running.slice(0, servers.length)) child.kill('SIGTERM');
-    }),
+    finished,
     async stop() {
       // `ip netns exec` execs the actor, so the signal reaches it directly.
       for (const child of clientProcesses) child.kill('SIGTERM');
