@@ -26,7 +26,21 @@ export function registryFromConfig(config: StageConfig): SchemaRegistryClient | 
   });
 }
 
-export interface StageDefinition<I extends RecordName, O extends RecordName, V = RecordTypes[I]> {
+/**
+ * How a stage decodes its input from its codec: a projection (RecordProjection)
+ * for a stage that reads a few fields and copies the body. Optional (the codec
+ * itself) only when the processor takes the whole record, so a stage cannot
+ * declare another input type without saying how to decode it.
+ */
+type InputDecoding<I extends RecordName, V> = [V] extends [RecordTypes[I]]
+  ? [RecordTypes[I]] extends [V]
+    ? { inputDecoder?(inputCodec: RecordCodec<I>): RecordDecoder<V> }
+    : { inputDecoder(inputCodec: RecordCodec<I>): RecordDecoder<V> }
+  : { inputDecoder(inputCodec: RecordCodec<I>): RecordDecoder<V> };
+
+export type StageDefinition<I extends RecordName, O extends RecordName, V = RecordTypes[I]> = StageBase<I, O, V> & InputDecoding<I, V>;
+
+interface StageBase<I extends RecordName, O extends RecordName, V> {
   stage: string;
   inputTopic: string;
   outputTopic: string;
@@ -35,11 +49,6 @@ export interface StageDefinition<I extends RecordName, O extends RecordName, V =
   inputRecord: I;
   outputRecord: O;
   tickMs?: number;
-  /**
-   * Decodes the input from its codec: a projection (RecordProjection) for a
-   * stage that reads a few fields and copies the body. @default the codec itself
-   */
-  inputDecoder?(inputCodec: RecordCodec<I>): RecordDecoder<V>;
   createProcessor(outputCodec: RecordCodec<O>): StreamProcessor<V> | Promise<StreamProcessor<V>>;
   /** Runs after the stream stopped (close Redis, ...). */
   onStopped?(): Promise<void>;
@@ -78,7 +87,7 @@ export async function startStage<I extends RecordName, O extends RecordName, V =
     inputTopic: definition.inputTopic,
     outputTopic: definition.outputTopic,
     dlqTopic: config.dlqTopic,
-    // Without a decoder of its own, a stage's processor takes what the codec decodes (V is RecordTypes[I]).
+    // Without a decoder of its own, V is RecordTypes[I] (InputDecoding): the codec is that decoder.
     decoder: definition.inputDecoder?.(inputCodec) ?? (inputCodec as unknown as RecordDecoder<V>),
     processor,
     logger,

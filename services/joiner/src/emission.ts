@@ -13,7 +13,8 @@ export class Emission {
   private built: JoinedFlow | undefined;
   /**
    * The key and the bodies of the half and its peer as they were when the
-   * record was made: a half kept on as context afterwards lets them go.
+   * record was made: a half kept on as context afterwards lets its key go,
+   * and its body may be held in another form by then (see hold).
    */
   private readonly emittedKey: Buffer | string | null;
   readonly body: Buffer | string;

@@ -5,8 +5,8 @@
  * Every lookup is within one conversation (the client endpoint), and a
  * conversation has few halves held at once (two ends times a few windows), so
  * the halves are grouped by conversation and a lookup scans that small list:
- * one string-keyed map access per half, where an index per key (exact,
- * Service-NAT bridge, context) would cost several.
+ * one map access per half (mostly on a numeric key, see conversationKey),
+ * where an index per key (exact, Service-NAT bridge, context) would cost several.
  *
  * Halves leave in order of event time: the waiting at their release deadline,
  * the context at their forget time. Both orders are queues with lazy removal:
@@ -17,9 +17,14 @@ import type { Vantage } from '@flowmesh/lib';
 import type { ConversationKey } from './conversation-key.js';
 import { sameServer, type PendingHalf } from './pending-half.js';
 
-/** Entries by due time (event time), each due time's in insertion order. Entries that left stay until skipped. */
+/**
+ * Entries by due time (event time), each due time's in insertion order.
+ * Entries that left stay until skipped; a skipped slot is cleared at once,
+ * so that a half let go early (evicted under the cap) is not kept alive by
+ * its place in the queue until its due time.
+ */
 class DueQueue {
-  private readonly buckets = new Map<number, { entries: PendingHalf[]; head: number }>();
+  private readonly buckets = new Map<number, { entries: (PendingHalf | undefined)[]; head: number }>();
   /** Distinct due times, ascending. */
   private readonly times: number[] = [];
 
@@ -47,7 +52,11 @@ class DueQueue {
       while (bucket.head < bucket.entries.length) {
         const entry = bucket.entries[bucket.head]!;
         if (live(entry)) return entry;
-        bucket.head++;
+        bucket.entries[bucket.head++] = undefined;
+        if (bucket.head >= 1024 && bucket.head * 2 >= bucket.entries.length) {
+          bucket.entries.splice(0, bucket.head);
+          bucket.head = 0;
+        }
       }
       this.buckets.delete(due);
       this.times.shift();
@@ -147,10 +156,11 @@ export class HeldHalves {
     for (let entry = this.forgets.firstDue(eventTime, isContext); entry; entry = this.forgets.firstDue(eventTime, isContext)) this.drop(entry);
   }
 
-  /** Lets go of the context half forgotten first (to stay within a cap). */
-  forgetOldest(): void {
+  /** Lets go of the context half forgotten first (to stay within a cap); false when none is kept. */
+  forgetOldest(): boolean {
     const entry = this.forgets.first(isContext);
     if (entry) this.drop(entry);
+    return entry !== undefined;
   }
 
   private track(entry: PendingHalf): void {

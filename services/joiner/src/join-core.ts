@@ -24,6 +24,8 @@ export class JoinCore {
   private readonly scope: AddressScope;
   private readonly partitions = new Map<number, PartitionJoiner>();
   private pendingTotal = 0;
+  /** Halves kept as context, all partitions: capped by maxPending too (they hold their bodies). */
+  private contextTotal = 0;
 
   constructor(private readonly settings: JoinSettings) {
     this.scope = new AddressScope(settings.clusterCidrs, settings.serviceCidrs);
@@ -39,9 +41,12 @@ export class JoinCore {
     for (const record of records) {
       const joiner = this.partition(record.partition, nowMs);
       const before = joiner.size;
+      const contextBefore = joiner.contextSize;
       joiner.accept(record, nowMs, out);
       this.pendingTotal += joiner.size - before;
+      this.contextTotal += joiner.contextSize - contextBefore;
       if (this.pendingTotal > this.settings.maxPending) this.evict(out);
+      if (this.contextTotal > this.settings.maxPending) this.forgetContext();
     }
     return out;
   }
@@ -66,6 +71,7 @@ export class JoinCore {
       if (!joiner) continue;
       this.stats.handedOver += joiner.size;
       this.pendingTotal -= joiner.size;
+      this.contextTotal -= joiner.contextSize;
       this.partitions.delete(partition);
     }
   }
@@ -89,10 +95,23 @@ export class JoinCore {
     const out: Emission[] = [];
     for (const joiner of this.partitions.values()) {
       const before = joiner.size;
+      const contextBefore = joiner.contextSize;
       action(joiner, out);
       this.pendingTotal += joiner.size - before;
+      this.contextTotal += joiner.contextSize - contextBefore;
     }
+    if (this.contextTotal > this.settings.maxPending) this.forgetContext();
     return out;
+  }
+
+  /** Lets go of context in the partition keeping the most, the first to be forgotten first. */
+  private forgetContext(): void {
+    while (this.contextTotal > this.settings.maxPending) {
+      let largest: PartitionJoiner | undefined;
+      for (const joiner of this.partitions.values()) if (!largest || joiner.contextSize > largest.contextSize) largest = joiner;
+      if (!largest?.forgetOldestContext()) return;
+      this.contextTotal--;
+    }
   }
 
   /** Makes room in the partition holding the most: it is the one growing the state. */

@@ -9,6 +9,7 @@ import type { Emission } from './emission.js';
 import type { JoinCore } from './join-core.js';
 import { invalidHalf } from './half-validation.js';
 import type { JoinHalf, JoinRecord } from './join-half.js';
+import { heldBytes } from './pending-half.js';
 import { JoinedFlowWriter } from './joined-flow-writer.js';
 import type { CommittedPosition, ReadProgress } from './read-progress.js';
 
@@ -112,19 +113,31 @@ export class JoinerProcessor implements StreamProcessor<JoinHalf> {
     forEachPartitionRun(fresh, (partition, records) => this.options.progress.sending(partition, records));
     const emissions = this.unsent.length ? [...this.unsent.splice(0), ...fresh] : fresh;
     if (!emissions.length) return;
-    const messages: OutputMessage[] = new Array(emissions.length);
-    for (let i = 0; i < emissions.length; i++) {
-      const emission = emissions[i]!;
-      messages[i] = { key: emission.key, value: this.writer.encode(emission) };
+    const messages: OutputMessage[] = [];
+    const written: Emission[] = [];
+    const unwritable: { emission: Emission; error: unknown }[] = [];
+    for (const emission of emissions) {
+      try {
+        messages.push({ key: emission.key, value: this.writer.encode(emission) });
+        written.push(emission);
+      } catch (error) {
+        // Its half left the join already: it goes to the dead-letter topic rather than stall the partition.
+        unwritable.push({ emission, error });
+      }
     }
     try {
-      await sink.send(messages, emissions.map((e) => e.ref));
+      await Promise.all([sink.send(messages, written.map((e) => e.ref)), ...unwritable.map(({ emission, error }) => this.deadLetterRecord(emission, error, sink))]);
     } catch (error) {
       this.unsent.push(...emissions);
       throw error;
     }
     forEachPartitionRun(emissions, (partition, records) => this.options.progress.sent(partition, records));
-    this.options.observe?.(emissions);
+    this.options.observe?.(written);
+  }
+
+  /** A record that could not be written: its half's bytes go to the dead-letter topic with the reason. */
+  private deadLetterRecord(emission: Emission, error: unknown, sink: OutputSink): Promise<void> {
+    return sink.deadLetter(emission.ref, { key: emission.key, value: this.framed(heldBytes(emission.body)) }, error);
   }
 
   private deadLetter(record: InputRecord<JoinHalf>, error: Error, sink: OutputSink): Promise<void> {

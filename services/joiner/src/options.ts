@@ -23,7 +23,7 @@ export const joinerOwnOptions = defineOptions({
   },
   maxPending: {
     type: 'int',
-    doc: 'Most halves held waiting for a peer, over all partitions of this member; beyond it the oldest are emitted early as PEER_MISSING (and counted).',
+    doc: 'Most halves held waiting for a peer, over all partitions of this member; beyond it the oldest are emitted early as PEER_MISSING (and counted). Halves kept as context after pairing are capped at the same number.',
     default: d.maxPending,
     min: 1,
   },

@@ -109,6 +109,11 @@ export class PartitionJoiner {
     for (let entry = this.held.firstWaiting(); entry; entry = this.held.firstWaiting()) this.release(entry, out);
   }
 
+  /** Lets go of the context half to be forgotten first (to stay within the cap); false when none is kept. */
+  forgetOldestContext(): boolean {
+    return this.held.forgetOldest();
+  }
+
   /** Emits the half closest to its deadline as PEER_MISSING to make room; false when nothing is pending. */
   evictOne(out: Emission[]): boolean {
     const entry = this.held.firstWaiting();
@@ -186,7 +191,7 @@ export class PartitionJoiner {
     return peer;
   }
 
-  /** Keeps a half that left MATCHED for neighbours to borrow (bounded like the pending halves: it is only context). */
+  /** Keeps a half that left MATCHED for neighbours to borrow (JoinCore caps them member-wide, like the pending halves). */
   private remember(entry: PendingHalf): void {
     if (this.settings.skewWindows === 0) {
       this.held.drop(entry);
@@ -194,7 +199,6 @@ export class PartitionJoiner {
     }
     holdAsContext(entry);
     this.held.keepAsContext(entry);
-    if (this.held.context > this.settings.maxPending) this.held.forgetOldest();
   }
 
   /** `peer` is waiting; `entry` just arrived or is being released. */

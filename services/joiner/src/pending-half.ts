@@ -1,4 +1,4 @@
-/** A half waiting for its peer, with what the join needs to find it again. */
+/** A half in the join (just arrived, waiting for its peer, or kept as context), with what the join needs to find it again. */
 import type { InputRef, Vantage } from '@flowmesh/lib';
 import type { ConversationKey } from './conversation-key.js';
 import type { JoinHalf } from './join-half.js';

@@ -2,6 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { FlowHalf, JoinedFlow } from '@flowmesh/lib';
 import { sampleHalf } from '@flowmesh/lib/testing';
 import { JoinCore } from '../src/join-core.js';
@@ -254,6 +256,34 @@ describe('wall clock, memory and ownership', () => {
     assert.equal(h.core.stats.evicted, 1);
     assert.equal(h.of(big[0]!).match, 'PEER_MISSING');
     assert.equal(h.out.length, 1);
+  });
+
+  test('halves kept as context are capped member-wide, like the pending ones', () => {
+    const h = new Harness({ maxPending: 5 });
+    for (let partition = 0; partition < 3; partition++) {
+      for (let port = 1; port <= 4; port++) h.feed([client(0, { client_port: port }), server(0, { client_port: port })], { partition });
+    }
+    assert.equal(h.out.filter((r) => r.match === 'MATCHED').length, 24, 'every pair matched');
+    const kept = h.core.view().reduce((sum, p) => sum + p.context, 0);
+    assert.equal(kept, 5);
+  });
+
+  test('halves let go under the cap are not kept alive by the join', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const core = new JoinCore({ ...DEFAULT_JOIN_SETTINGS, maxPending: 10, graceMs: 60_000 });
+    // Unpaired halves of one window: they share a deadline, so none leaves by event time.
+    const records: JoinRecord[] = Array.from({ length: 2_000 }, (_, i) => {
+      const half = client(0, { client_port: 1 + i });
+      return { partition: 0, offset: String(i), key: null, value: half, timestamp: NOW, body: halfBody(half) };
+    });
+    const evicted = core.accept(records, NOW).map((e) => new WeakRef(e.entry));
+    assert.equal(evicted.length, 1_990);
+    await new Promise((resolve) => setImmediate(resolve)); // WeakRef targets live until the job ends
+    gc();
+    // The last one evicted waits at the head of its queue until the queue is asked again.
+    assert.ok(evicted.filter((ref) => ref.deref() !== undefined).length <= 1, 'evicted halves still reachable');
+    assert.equal(core.pending, 10);
   });
 
   test('a revoked partition is forgotten without output; if it comes back, it starts afresh', () => {

@@ -83,6 +83,26 @@ describe('joiner processor', () => {
     assert.deepEqual(sink.completed, ['0:1']);
   });
 
+  test('a record that cannot be written goes to the dead-letter topic; the others are produced, every offset completes', async () => {
+    // An output codec that refuses the record of the half with pid 666, as a writer bug or an unwritable value would.
+    const failing = Object.create(joinedCodec, {
+      encodeSized: {
+        value: (size: number, write: (buffer: Buffer, offset: number) => number) => {
+          const bytes = joinedCodec.encodeSized(size, write);
+          if (joinedCodec.decode(bytes).half.pid === 666) throw Object.assign(new Error('cannot write'), { reason: 'unwritable' });
+          return bytes;
+        },
+      },
+    }) as RecordCodec<'JoinedFlow'>;
+    const core = new JoinCore({ ...DEFAULT_JOIN_SETTINGS, graceMs: 10_000 });
+    const processor = new JoinerProcessor({ core, outputCodec: failing, inputCodec: RecordCodec.local('FlowHalf'), progress: new ReadProgress(), logger: createLogger('joiner-test', 'silent'), now: () => NOW });
+    const sink = new FakeSink();
+    await processor.handleBatch([record(0, 0, client({ pid: 666 })), record(0, 1, server())], sink);
+    assert.deepEqual(sink.deadLettered, [{ ref: '0:0', reason: 'unwritable' }]);
+    assert.equal(sink.produced.length, 1);
+    assert.deepEqual(sink.completed, ['0:1']);
+  });
+
   test('records that failed to produce are retried first and their re-delivered batch is skipped', async () => {
     const { processor, sink, core } = setup();
     await processor.handleBatch([record(0, 0, client())], sink);
