@@ -6,7 +6,9 @@ import { CidrSet, Prng, parseIpv4, parseIpv6 } from '@flowmesh/lib';
 test('parses IPv4 and IPv6 text, rejecting what is not an address', () => {
   assert.equal(parseIpv4('10.1.2.3'), 0x0a010203);
   assert.equal(parseIpv4('255.255.255.255'), 0xffffffff);
-  for (const bad of ['10.1.2', '10.1.2.3.4', '256.1.1.1', '1..2.3', '1.2.3.', 'a.b.c.d', '', '1234.1.1.1']) assert.equal(parseIpv4(bad), null, bad);
+  // Leading zeros are refused (as net.isIPv4 does): "010" reads as octal to some tools, and one address must have one text.
+  for (const bad of ['10.1.2', '10.1.2.3.4', '256.1.1.1', '1..2.3', '1.2.3.', 'a.b.c.d', '', '1234.1.1.1', '10.0.0.01', '010.1.2.3']) assert.equal(parseIpv4(bad), null, bad);
+  assert.equal(parseIpv4('10.0.0.0'), 0x0a000000);
   assert.deepEqual(parseIpv6('fd00::1'), [0xfd00, 0, 0, 0, 0, 0, 0, 1]);
   assert.deepEqual(parseIpv6('::'), [0, 0, 0, 0, 0, 0, 0, 0]);
   assert.deepEqual(parseIpv6('::ffff:10.0.0.1'), [0, 0, 0, 0, 0, 0xffff, 0x0a00, 1]);

@@ -15,7 +15,7 @@ interface V6Range {
   prefix: number;
 }
 
-/** Parses dotted-quad IPv4 text to an unsigned 32-bit integer; null when it is not one. */
+/** Parses dotted-quad IPv4 text to an unsigned 32-bit integer; null when it is not one (leading zeros included, as net.isIPv4). */
 export function parseIpv4(text: string): number | null {
   let value = 0;
   let part = 0;
@@ -29,6 +29,7 @@ export function parseIpv4(text: string): number | null {
       part = 0;
       digits = 0;
     } else if (c >= 48 && c <= 57) {
+      if (digits === 1 && part === 0) return null; // a leading zero
       part = part * 10 + (c - 48);
       if (++digits > 3 || part > 255) return null;
     } else {
