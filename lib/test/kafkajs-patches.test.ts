@@ -3,6 +3,8 @@
  * same behaviour as the code they replace.
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
 
@@ -38,4 +40,15 @@ test('kafkajs groups a large send in one pass (the patch is applied)', () => {
   const elapsed = performance.now() - started;
   assert.equal(grouped[0]?.length, messages.length);
   assert.ok(elapsed < 2_000, `grouping took ${Math.round(elapsed)} ms: is patches/kafkajs+2.2.4.patch applied (npm ci runs patch-package)?`);
+});
+
+test('kafkajs checksums record batches with the same CRC-32C, from crc-32 (the patch is applied)', () => {
+  const crc32C = require('kafkajs/src/protocol/recordBatch/crc32C') as (buffer: Buffer) => number;
+  const byteLoop = require('kafkajs/src/protocol/recordBatch/crc32C/crc32C') as (buffer: Buffer) => number;
+  assert.equal(crc32C(Buffer.from('123456789')), 0xe3069283, 'the CRC-32C check value');
+  for (const size of [0, 1, 7, 64, 1000, 65_537]) {
+    const bytes = randomBytes(size);
+    assert.equal(crc32C(bytes), byteLoop(bytes), `${size} bytes`);
+  }
+  assert.match(readFileSync(require.resolve('kafkajs/src/protocol/recordBatch/crc32C'), 'utf8'), /crc-32\/crc32c/);
 });
