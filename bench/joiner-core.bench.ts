@@ -17,6 +17,7 @@
 import { RecordCodec } from '@flowmesh/lib';
 import { DEFAULT_JOIN_SETTINGS, JoinCore, JoinedFlowWriter, joinProjection, type JoinRecord } from '@flowmesh/joiner';
 import { benchHalves } from './support/joiner-halves.js';
+import { nodeFlags } from './support/node-flags.js';
 
 const ROUNDS = 10;
 const WARM_UP = 2;
@@ -68,7 +69,7 @@ const best = (pick: (r: Round) => number) => perHalf(Math.min(...rounds.map(pick
 console.log(
   JSON.stringify({
     bench: 'joiner-core',
-    node_options: [process.env.NODE_OPTIONS ?? '', ...process.execArgv.filter((flag) => !flag.startsWith('--import') && flag !== 'tsx')].join(' ').trim(),
+    node_options: nodeFlags(),
     halves: messages.length,
     records_written: rounds[0]!.records,
     decode_us_per_half: best((r) => r.decode),

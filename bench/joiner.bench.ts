@@ -34,6 +34,7 @@ import { createLogger, createRegistry, Health, loadConfig, murmur2Partitioner, R
 import { testKafka } from '@flowmesh/lib/testing';
 import { DEFAULT_JOIN_SETTINGS, halfBody, JoinCore, joinerOptions, joinProjection, startJoiner, type JoinRecord, type RunningJoiner } from '@flowmesh/joiner';
 import { benchHalves } from './support/joiner-halves.js';
+import { nodeFlags } from './support/node-flags.js';
 
 const TARGET_HALVES = Number(process.argv[2] ?? 80_000);
 const PARTITIONS = 8;
@@ -248,7 +249,7 @@ try {
     JSON.stringify({
       bench: 'joiner',
       // V8 flags matter here (young generation size, GC threads); scripts/bench.sh sets the joiner Deployment's.
-      node_options: [process.env.NODE_OPTIONS ?? '', ...process.execArgv.filter((flag) => !flag.startsWith('--import') && flag !== 'tsx')].join(' ').trim(),
+      node_options: nodeFlags(),
       halves: data.length,
       partitions: PARTITIONS,
       rounds: ROUNDS,

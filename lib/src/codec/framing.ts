@@ -6,11 +6,12 @@
 import { DecodeError } from './errors.js';
 
 export const SINGLE_OBJECT_MAGIC = Buffer.from([0xc3, 0x01]);
-export const SINGLE_OBJECT_HEADER = 10;
+const SINGLE_OBJECT_HEADER = 10;
 const CONFLUENT_HEADER = 5;
 
 export type Framing =
-  | { kind: 'single-object'; fingerprint: Buffer; bodyOffset: number }
+  /** `fingerprint`: the 8 bytes as one little-endian number (a cheap map key; see fingerprintHex). */
+  | { kind: 'single-object'; fingerprint: bigint; bodyOffset: number }
   | { kind: 'confluent'; schemaId: number; bodyOffset: number };
 
 export function readFraming(message: Buffer): Framing {
@@ -19,7 +20,7 @@ export function readFraming(message: Buffer): Framing {
     if (message.length < SINGLE_OBJECT_HEADER) {
       throw new DecodeError('unknown-framing', `single-object header needs ${SINGLE_OBJECT_HEADER} bytes, got ${message.length}`);
     }
-    return { kind: 'single-object', fingerprint: message.subarray(2, SINGLE_OBJECT_HEADER), bodyOffset: SINGLE_OBJECT_HEADER };
+    return { kind: 'single-object', fingerprint: message.readBigUInt64LE(2), bodyOffset: SINGLE_OBJECT_HEADER };
   }
   if (message[0] === 0x00) {
     if (message.length < CONFLUENT_HEADER) {
@@ -31,6 +32,13 @@ export function readFraming(message: Buffer): Framing {
     'unknown-framing',
     `first byte 0x${message[0]?.toString(16).padStart(2, '0')} is neither Avro single-object (0xC3 0x01) nor Confluent (0x00)`,
   );
+}
+
+/** A fingerprint as read by readFraming, as the hex of its bytes (for messages). */
+export function fingerprintHex(fingerprint: bigint): string {
+  const bytes = Buffer.alloc(8);
+  bytes.writeBigUInt64LE(fingerprint);
+  return bytes.toString('hex');
 }
 
 export function singleObjectHeader(fingerprint: Buffer): Buffer {

@@ -9,7 +9,7 @@ import avro from 'avsc';
 import { allSchemas, latestSchema, type SchemaVersion } from '../schema/catalog.js';
 import type { RecordName, RecordTypes } from '../schema/types.js';
 import { DecodeError, SchemaRegistryError, type DecodeFailure } from './errors.js';
-import { confluentHeader, readFraming, SINGLE_OBJECT_HEADER, singleObjectHeader } from './framing.js';
+import { confluentHeader, fingerprintHex, readFraming, singleObjectHeader } from './framing.js';
 import type { SchemaRegistryClient } from './schema-registry.js';
 
 /**
@@ -42,10 +42,7 @@ interface WriterEntry {
 
 export class RecordCodec<N extends RecordName> implements RecordDecoder<RecordTypes[N]> {
   private readonly reader: SchemaVersion;
-  /** The newest schema's fingerprint as two LE words: most messages carry it, and it is checked without a map lookup. */
-  private readonly newestFingerprint: [number, number];
-  private readonly newestWriter: WriterEntry;
-  private readonly byFingerprint = new Map<string, WriterEntry>();
+  private readonly byFingerprint = new Map<bigint, WriterEntry>();
   private readonly bySchemaId = new Map<number, WriterEntry>();
   private header: Buffer;
   private scratch = Buffer.alloc(16 * 1024);
@@ -55,13 +52,11 @@ export class RecordCodec<N extends RecordName> implements RecordDecoder<RecordTy
     private readonly options: RecordCodecOptions,
   ) {
     this.reader = latestSchema(recordName);
-    this.newestFingerprint = [this.reader.fingerprint.readUInt32LE(0), this.reader.fingerprint.readUInt32LE(4)];
     this.header = singleObjectHeader(this.reader.fingerprint);
     this.header.copy(this.scratch);
     for (const writer of allSchemas()) {
-      this.byFingerprint.set(writer.fingerprint.toString('hex'), this.writerEntry(writer.type, `${writer.name} v${writer.version}`));
+      this.byFingerprint.set(writer.fingerprint.readBigUInt64LE(0), this.writerEntry(writer.type, `${writer.name} v${writer.version}`));
     }
-    this.newestWriter = this.byFingerprint.get(this.reader.fingerprint.toString('hex'))!;
   }
 
   /** Builds a codec; with a registry, registers the writer schema first (so encode stays synchronous). */
@@ -96,20 +91,13 @@ export class RecordCodec<N extends RecordName> implements RecordDecoder<RecordTy
     return this.reader.type;
   }
 
-  encode(value: RecordTypes[N]): Buffer {
-    return this.encodeWith((buffer, offset) => this.reader.type.encode(value, buffer, offset));
-  }
-
   /**
-   * Frames a body that `writeBody` writes at `offset` into `buffer` (it must be
-   * this codec's record in the newest schema), returning the end offset, or a
-   * negative number when the buffer is too small (it is then called again
-   * with a larger one). The bytes are written into a reusable scratch buffer
-   * behind the header and copied out once.
+   * Encodes into a reusable scratch buffer behind the header (doubled when
+   * avsc says it is too small) and copies the framed bytes out once.
    */
-  encodeWith(writeBody: (buffer: Buffer, offset: number) => number): Buffer {
+  encode(value: RecordTypes[N]): Buffer {
     for (;;) {
-      const end = writeBody(this.scratch, this.header.length);
+      const end = this.reader.type.encode(value, this.scratch, this.header.length);
       if (end >= 0) {
         const out = Buffer.allocUnsafe(end);
         this.scratch.copy(out, 0, 0, end);
@@ -178,18 +166,14 @@ export class RecordCodec<N extends RecordName> implements RecordDecoder<RecordTy
 
   /** How to read the message's body: its writer schema, found by the framing's fingerprint or schema id. */
   private writerOf(message: Buffer): { entry: WriterEntry; bodyOffset: number } {
-    const [low, high] = this.newestFingerprint;
-    if (message.length >= SINGLE_OBJECT_HEADER && message[0] === 0xc3 && message[1] === 0x01 && message.readUInt32LE(2) === low && message.readUInt32LE(6) === high) {
-      return { entry: this.newestWriter, bodyOffset: SINGLE_OBJECT_HEADER };
-    }
     const framing = readFraming(message);
     const entry =
       framing.kind === 'single-object'
-        ? this.byFingerprint.get(framing.fingerprint.toString('hex'))
+        ? this.byFingerprint.get(framing.fingerprint)
         : this.bySchemaId.get(framing.schemaId);
     if (!entry) {
       throw framing.kind === 'single-object'
-        ? new DecodeError('unknown-fingerprint', `schema fingerprint ${framing.fingerprint.toString('hex')} is not a known flowmesh schema`)
+        ? new DecodeError('unknown-fingerprint', `schema fingerprint ${fingerprintHex(framing.fingerprint)} is not a known flowmesh schema`)
         : new DecodeError('unknown-schema-id', `schema id ${framing.schemaId} not resolved`);
     }
     if (entry.error) throw new DecodeError(entry.failure ?? 'incompatible-schema', entry.error);

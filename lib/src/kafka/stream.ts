@@ -204,12 +204,13 @@ export async function runStream<T>(options: StreamOptions<T>): Promise<RunningSt
     if (records.length) await processIsolatingFailures(records);
     // The fetch position moves on; the committed position follows the tracker.
     resolveOffset(batch.lastOffset());
-    metrics.lag.set({ stage, partition: String(partition) }, Number(batch.offsetLag()));
+    const lag = batch.offsetLag();
+    metrics.lag.set({ stage, partition: String(partition) }, Number(lag));
     endTimer();
     await heartbeat();
     // Caught up with the partition's end: commit now rather than at the next interval, so a
     // quiet topic's committed offsets (and consumer-lag dashboards) do not trail what is done.
-    await commit(batch.offsetLag() === '0');
+    await commit(lag === '0');
   }
 
   consumer.on(consumer.events.GROUP_JOIN, (event) => {

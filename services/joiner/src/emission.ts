@@ -1,6 +1,6 @@
 import type { InputRef, JoinedFlow, Match } from '@flowmesh/lib';
 import { wholeHalf, type JoinHalf } from './join-half.js';
-import { joinedEnds, joinedFlow, type JoinedEnds } from './joined-flow.js';
+import { joinedFlow } from './joined-flow.js';
 import { heldBytes, type PendingHalf } from './pending-half.js';
 
 /**
@@ -45,19 +45,15 @@ export class Emission {
     return this.entry.ref;
   }
 
-  get ends(): JoinedEnds<PendingHalf> {
-    return joinedEnds(this.entry, this.peer, this.dialledService);
-  }
-
   /** The output record as an object (tests, observers). */
   get record(): JoinedFlow {
     this.built ??= joinedFlow(wholeHalf(heldBytes(this.body)), this.match, this.peerBody === null ? null : wholeHalf(heldBytes(this.peerBody)), this.dialledService);
     return this.built;
   }
 
-  /** Whether the client end's half (this one or its peer) names a Service address. */
+  /** Whether the client end's half (this one or its peer) names a Service address: a client half is bridgeable exactly then. */
   get dialledService(): boolean {
-    const client = this.entry.vantage === 'SRC' ? this.entry : this.peer;
-    return client?.dialledService ?? false;
+    const client = this.entry.half.vantage === 'SRC' ? this.entry : this.peer;
+    return client?.bridgeable ?? false;
   }
 }

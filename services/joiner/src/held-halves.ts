@@ -131,10 +131,10 @@ export class HeldHalves {
   findPeer(entry: PendingHalf, window: number, state: 'waiting' | 'context'): PendingHalf | undefined {
     const halves = this.byConversation.get(entry.conversation);
     if (halves === undefined) return undefined;
-    const want: Vantage = entry.vantage === 'SRC' ? 'DST' : 'SRC';
+    const want: Vantage = entry.half.vantage === 'SRC' ? 'DST' : 'SRC';
     let bridged: PendingHalf | undefined;
     for (const other of halves) {
-      if (other.vantage !== want || other.window !== window || other.state !== state) continue;
+      if (other.half.vantage !== want || other.half.window_start !== window || other.state !== state) continue;
       if (sameServer(other.half, entry.half)) return other;
       bridged ??= entry.bridgeable && other.bridgeable ? other : undefined;
     }

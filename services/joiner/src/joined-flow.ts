@@ -5,39 +5,24 @@
  */
 import type { Endpoint, FlowHalf, JoinedFlow, Match } from '@flowmesh/lib';
 
-/** Anything that carries (the join fields of) a half, such as a PendingHalf. */
-export interface HasHalf {
-  readonly half: Pick<FlowHalf, 'vantage' | 'server_ip' | 'server_port'>;
-}
-
-/** Who stands at each end of a half's output record; shared by the object and the byte writers. */
-export interface JoinedEnds<T extends HasHalf> {
+/** Who stands at each end of a half's output record (JoinedFlowWriter places them the same way, on bytes). */
+interface JoinedEnds {
   /** What the client reported, when known: its process context goes into `src`. */
-  client: T | null;
+  client: FlowHalf | null;
   /** What the server reported, when known: its process context goes into `dst`. */
-  server: T | null;
-  /** The server's address: as the server saw itself (the pod) when it reported, else as dialled. */
-  dstIp: string;
-  dstPort: number;
+  server: FlowHalf | null;
   /** The client's half when the client dialled a Service address (service_ip/port come from it). */
-  serviceHalf: T['half'] | null;
+  serviceHalf: FlowHalf | null;
 }
 
 /**
  * @param peer the matched other end, or null (PEER_MISSING, EXTERNAL)
  * @param dialledService whether the client end's half names a Service address as its server
  */
-export function joinedEnds<T extends HasHalf>(own: T, peer: T | null, dialledService: boolean): JoinedEnds<T> {
-  const client = own.half.vantage === 'SRC' ? own : peer;
-  const server = own.half.vantage === 'DST' ? own : peer;
-  const serverAddress = (server ?? own).half;
-  return {
-    client,
-    server,
-    dstIp: serverAddress.server_ip,
-    dstPort: serverAddress.server_port,
-    serviceHalf: dialledService ? (client?.half ?? null) : null,
-  };
+function joinedEnds(own: FlowHalf, peer: FlowHalf | null, dialledService: boolean): JoinedEnds {
+  const client = own.vantage === 'SRC' ? own : peer;
+  const server = own.vantage === 'DST' ? own : peer;
+  return { client, server, serviceHalf: dialledService ? client : null };
 }
 
 function endpoint(ip: string, port: number, reporter: FlowHalf | null): Endpoint {
@@ -53,12 +38,14 @@ function endpoint(ip: string, port: number, reporter: FlowHalf | null): Endpoint
 }
 
 export function joinedFlow(half: FlowHalf, match: Match, peer: FlowHalf | null, dialledService: boolean): JoinedFlow {
-  const ends = joinedEnds<{ half: FlowHalf }>({ half }, peer && { half: peer }, dialledService);
+  const ends = joinedEnds(half, peer, dialledService);
+  // The server's address: as the server saw itself (the pod) when it reported, else as dialled.
+  const serverAddress = ends.server ?? half;
   return {
     half,
     match,
-    src: endpoint(half.client_ip, half.client_port, ends.client?.half ?? null),
-    dst: endpoint(ends.dstIp, ends.dstPort, ends.server?.half ?? null),
+    src: endpoint(half.client_ip, half.client_port, ends.client),
+    dst: endpoint(serverAddress.server_ip, serverAddress.server_port, ends.server),
     service_ip: ends.serviceHalf?.server_ip ?? null,
     service_port: ends.serviceHalf?.server_port ?? null,
   };

@@ -28,7 +28,7 @@ import { HeldHalves } from './held-halves.js';
 import type { JoinRecord } from './join-half.js';
 import type { JoinSettings } from './join-settings.js';
 import type { JoinStats } from './join-stats.js';
-import { hold, holdAsContext, type PendingHalf } from './pending-half.js';
+import { hold, holdAsContext, windowLength, type PendingHalf } from './pending-half.js';
 
 export class PartitionJoiner {
   /** Halves waiting for a peer, and halves that left MATCHED kept as context for a neighbour whose own peer paired with another half. */
@@ -48,7 +48,7 @@ export class PartitionJoiner {
   ) {
     this.lastInputAt = nowMs;
     // Every half that could borrow a context half has left once the watermark passes this.
-    this.held = new HeldHalves((entry) => entry.deadline + settings.skewWindows * entry.interval);
+    this.held = new HeldHalves((entry) => entry.deadline + settings.skewWindows * windowLength(entry.half));
   }
 
   get size(): number {
@@ -85,7 +85,7 @@ export class PartitionJoiner {
       this.emit(entry, 'EXTERNAL', null, out);
     } else {
       if (half.window_end + this.settings.graceMs <= this.eventWatermark) this.stats.late++;
-      const peer = this.held.findPeer(entry, entry.window, 'waiting');
+      const peer = this.held.findPeer(entry, half.window_start, 'waiting');
       // A half already past its deadline is released by releaseDue below, like any other.
       if (peer) this.emitPair(entry, peer, out);
       else {
@@ -126,21 +126,16 @@ export class PartitionJoiner {
 
   private describe(record: JoinRecord, conversation: ConversationKey, server: Scope): PendingHalf {
     const half = record.value;
-    const interval = half.window_end - half.window_start;
     const serverIsService = isService(server);
     return {
       half,
       ref: { partition: record.partition, offset: record.offset },
       key: record.key,
-      vantage: half.vantage,
       conversation,
       // Client halves dialling a VIP and server halves naming a pod may meet across the DNAT.
       bridgeable: half.vantage === 'SRC' ? serverIsService : !serverIsService,
       state: 'new',
-      window: half.window_start,
-      interval,
-      dialledService: half.vantage === 'SRC' && serverIsService,
-      deadline: half.window_end + this.settings.skewWindows * interval + this.settings.graceMs,
+      deadline: half.window_end + this.settings.skewWindows * windowLength(half) + this.settings.graceMs,
       body: record.body,
     };
   }
@@ -185,8 +180,10 @@ export class PartitionJoiner {
   /** A half of the other end in a neighbouring window within the tolerance, nearest first, the older of two equally near first. */
   private findNeighbour(entry: PendingHalf, state: 'waiting' | 'context'): PendingHalf | undefined {
     let peer: PendingHalf | undefined;
+    const { window_start: window } = entry.half;
+    const length = windowLength(entry.half);
     for (let k = 1; k <= this.settings.skewWindows && !peer; k++) {
-      peer = this.held.findPeer(entry, entry.window - k * entry.interval, state) ?? this.held.findPeer(entry, entry.window + k * entry.interval, state);
+      peer = this.held.findPeer(entry, window - k * length, state) ?? this.held.findPeer(entry, window + k * length, state);
     }
     return peer;
   }

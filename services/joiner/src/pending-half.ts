@@ -1,5 +1,5 @@
 /** A half in the join (just arrived, waiting for its peer, or kept as context), with what the join needs to find it again. */
-import type { InputRef, Vantage } from '@flowmesh/lib';
+import type { InputRef } from '@flowmesh/lib';
 import type { ConversationKey } from './conversation-key.js';
 import type { JoinHalf } from './join-half.js';
 
@@ -12,20 +12,16 @@ export interface PendingHalf {
    * fetch buffer while in flight, a latin1 string once held (see hold).
    */
   key: Buffer | string | null;
-  readonly vantage: Vantage;
   /** The client endpoint (see conversationKey). */
   readonly conversation: ConversationKey;
   /**
-   * A client half naming a Service VIP or a server half naming a pod: the two
-   * may pair across the Service's DNAT (same conversation, other server).
+   * A client half naming a Service VIP (it dialled a Service) or a server half
+   * naming a pod: the two may pair across the Service's DNAT (same
+   * conversation, other server).
    */
   readonly bridgeable: boolean;
   /** Where the join holds it (see HeldHalves): not yet, waiting for a peer, kept as context, let go. */
   state: 'new' | 'waiting' | 'context' | 'gone';
-  readonly window: number;
-  readonly interval: number;
-  /** A client half that names a Service VIP (may pair with a server half naming a pod). */
-  readonly dialledService: boolean;
   /** Event time at which the half is given up on: its last candidate window has closed. */
   readonly deadline: number;
   /**
@@ -60,6 +56,11 @@ export function holdAsContext(entry: PendingHalf): void {
 /** The bytes of a key or body, whether still a view or held as a latin1 string. */
 export function heldBytes(bytes: Buffer | string): Buffer {
   return typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes;
+}
+
+/** The length of the half's export window, ms. */
+export function windowLength(half: JoinHalf): number {
+  return half.window_end - half.window_start;
 }
 
 export function sameServer(a: JoinHalf, b: JoinHalf): boolean {

@@ -46,7 +46,7 @@ test("spliced JoinedFlow bytes equal avsc's", () => {
   const writer = new JoinedFlowWriter(joinedCodec);
   const { emissions, core } = joinAll();
   // Own body: a view (left on arrival) or held (left after waiting).
-  const seen = new Set(emissions.map((e) => `${e.match}:${typeof e.body}:${e.ends.serviceHalf ? 'svc' : ''}`));
+  const seen = new Set(emissions.map((e) => `${e.match}:${typeof e.body}:${e.dialledService ? 'svc' : ''}`));
   // Every path was taken: each match kind, bodies in flight and held, Service pairs, borrowed context.
   for (const kind of ['MATCHED:object:svc', 'MATCHED:string:svc', 'MATCHED:object:', 'PEER_MISSING:string:', 'EXTERNAL:object:']) assert.ok(seen.has(kind), `no ${kind} in ${[...seen]}`);
   assert.ok(core.stats.borrowed > 0, 'no borrowed context');

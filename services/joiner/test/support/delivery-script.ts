@@ -6,7 +6,7 @@
  */
 import { halfBody, type JoinRecord } from '../../src/join-half.js';
 import type { GeneratedHalf } from './flow-scenario.js';
-import { Prng } from '@flowmesh/lib';
+import { partitionForKey, Prng } from '@flowmesh/lib';
 
 export type Step =
   | { kind: 'batch'; records: JoinRecord[]; nowMs: number }
@@ -34,12 +34,6 @@ export interface DeliveryOptions {
 
 export function refId(partition: number, offset: string | number): string {
   return `${partition}:${offset}`;
-}
-
-function partitionOf(key: string, partitions: number): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193) >>> 0;
-  return hash % partitions;
 }
 
 export function deliveryScript(halves: readonly GeneratedHalf[], options: DeliveryOptions): DeliveryScript {
@@ -72,7 +66,7 @@ export function deliveryScript(halves: readonly GeneratedHalf[], options: Delive
     now = Math.max(now, source.producedAt);
     const { half } = source;
     const key = `${half.protocol}|${half.client_ip}|${half.client_port}`;
-    const partition = partitionOf(key, options.partitions);
+    const partition = partitionForKey(key, options.partitions);
     const record: JoinRecord = { partition, offset: String(nextOffset[partition]!++), key: Buffer.from(key), value: half, timestamp: source.producedAt, body: halfBody(half) };
     inputs.set(refId(partition, record.offset), { record, source });
     buffers[partition]!.push(record);
