@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { BlockList } from 'node:net';
+import { BlockList, isIPv6 } from 'node:net';
 import { test } from 'node:test';
 import { CidrSet, Prng, parseIpv4, parseIpv6 } from '@flowmesh/lib';
 
@@ -14,6 +14,22 @@ test('parses IPv4 and IPv6 text, rejecting what is not an address', () => {
   assert.deepEqual(parseIpv6('::ffff:10.0.0.1'), [0, 0, 0, 0, 0, 0xffff, 0x0a00, 1]);
   assert.deepEqual(parseIpv6('fe80::1%eth0'), [0xfe80, 0, 0, 0, 0, 0, 0, 1]);
   for (const bad of ['1::2::3', '1:2:3:4:5:6:7', '12345::', 'g::1', '1:2:3:4:5:6:7:8:9']) assert.equal(parseIpv6(bad), null, bad);
+});
+
+test('parses IPv6 as node:net does: the same texts accepted, to the same address', () => {
+  const rng = new Prng(11);
+  const pieces = ['0', '1', 'f', 'ff', 'fff', 'ffff', 'FfFf', '12345', 'g', '', ':', '::', '1.2.3.4', '255.0.0.1', '01.2.3.4', '.'];
+  for (let i = 0; i < 20_000; i++) {
+    const parts = Array.from({ length: rng.int(1, 10) }, () => pieces[rng.int(0, pieces.length - 1)]!);
+    const text = parts.join(rng.chance(0.8) ? ':' : '');
+    const groups = parseIpv6(text);
+    assert.equal(groups !== null, isIPv6(text), text);
+    if (groups === null) continue;
+    assert.equal(groups.length, 8, text);
+    const same = new BlockList();
+    same.addAddress(text, 'ipv6');
+    assert.ok(same.check(groups.map((g) => g.toString(16)).join(':'), 'ipv6'), `${text} -> ${groups}`);
+  }
 });
 
 test('reports every invalid entry at once', () => {

@@ -68,6 +68,10 @@ describe('single-object encoding', () => {
     assert.equal(reasonOf(good.subarray(0, good.length - 3)), 'malformed-body');
     assert.equal(reasonOf(Buffer.concat([good, Buffer.from([1, 2])])), 'trailing-bytes');
     assert.equal(reasonOf(Buffer.concat([good.subarray(0, 2), Buffer.alloc(8, 7), good.subarray(10)])), 'unknown-fingerprint');
+    // Writers are looked up by half the fingerprint first: a known low half with another high half is unknown.
+    const otherHigh = Buffer.from(good);
+    otherHigh[9]! ^= 0x01;
+    assert.equal(reasonOf(otherHigh), 'unknown-fingerprint');
     assert.equal(reasonOf(RecordCodec.local('EnrichedFlow').encode(sampleEnriched())), 'incompatible-schema');
     assert.equal(reasonOf(Buffer.from([0, 0, 0, 0, 9, 1])), 'unknown-schema-id');
   });

@@ -10,8 +10,11 @@ const SINGLE_OBJECT_HEADER = 10;
 const CONFLUENT_HEADER = 5;
 
 export type Framing =
-  /** `fingerprint`: the 8 bytes as one little-endian number (a cheap map key; see fingerprintHex). */
-  | { kind: 'single-object'; fingerprint: bigint; bodyOffset: number }
+  /**
+   * The 8 fingerprint bytes as two little-endian 32-bit halves: numbers are
+   * cheap map keys, where one 64-bit BigInt costs allocations per message.
+   */
+  | { kind: 'single-object'; fingerprintLow: number; fingerprintHigh: number; bodyOffset: number }
   | { kind: 'confluent'; schemaId: number; bodyOffset: number };
 
 export function readFraming(message: Buffer): Framing {
@@ -20,7 +23,7 @@ export function readFraming(message: Buffer): Framing {
     if (message.length < SINGLE_OBJECT_HEADER) {
       throw new DecodeError('unknown-framing', `single-object header needs ${SINGLE_OBJECT_HEADER} bytes, got ${message.length}`);
     }
-    return { kind: 'single-object', fingerprint: message.readBigUInt64LE(2), bodyOffset: SINGLE_OBJECT_HEADER };
+    return { kind: 'single-object', fingerprintLow: message.readUInt32LE(2), fingerprintHigh: message.readUInt32LE(6), bodyOffset: SINGLE_OBJECT_HEADER };
   }
   if (message[0] === 0x00) {
     if (message.length < CONFLUENT_HEADER) {
@@ -35,9 +38,10 @@ export function readFraming(message: Buffer): Framing {
 }
 
 /** A fingerprint as read by readFraming, as the hex of its bytes (for messages). */
-export function fingerprintHex(fingerprint: bigint): string {
+export function fingerprintHex(low: number, high: number): string {
   const bytes = Buffer.alloc(8);
-  bytes.writeBigUInt64LE(fingerprint);
+  bytes.writeUInt32LE(low, 0);
+  bytes.writeUInt32LE(high, 4);
   return bytes.toString('hex');
 }
 

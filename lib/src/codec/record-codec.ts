@@ -42,7 +42,8 @@ interface WriterEntry {
 
 export class RecordCodec<N extends RecordName> implements RecordDecoder<RecordTypes[N]> {
   private readonly reader: SchemaVersion;
-  private readonly byFingerprint = new Map<bigint, WriterEntry>();
+  /** Writer schemas by the low 32 bits of their fingerprint (see fingerprinted), then the high 32. */
+  private readonly byFingerprint = new Map<number, { high: number; entry: WriterEntry }[]>();
   private readonly bySchemaId = new Map<number, WriterEntry>();
   private header: Buffer;
   private scratch = Buffer.alloc(16 * 1024);
@@ -55,7 +56,10 @@ export class RecordCodec<N extends RecordName> implements RecordDecoder<RecordTy
     this.header = singleObjectHeader(this.reader.fingerprint);
     this.header.copy(this.scratch);
     for (const writer of allSchemas()) {
-      this.byFingerprint.set(writer.fingerprint.readBigUInt64LE(0), this.writerEntry(writer.type, `${writer.name} v${writer.version}`));
+      const low = writer.fingerprint.readUInt32LE(0);
+      const sharing = this.byFingerprint.get(low) ?? [];
+      sharing.push({ high: writer.fingerprint.readUInt32LE(4), entry: this.writerEntry(writer.type, `${writer.name} v${writer.version}`) });
+      this.byFingerprint.set(low, sharing);
     }
   }
 
@@ -169,15 +173,22 @@ export class RecordCodec<N extends RecordName> implements RecordDecoder<RecordTy
     const framing = readFraming(message);
     const entry =
       framing.kind === 'single-object'
-        ? this.byFingerprint.get(framing.fingerprint)
+        ? this.fingerprinted(framing.fingerprintLow, framing.fingerprintHigh)
         : this.bySchemaId.get(framing.schemaId);
     if (!entry) {
       throw framing.kind === 'single-object'
-        ? new DecodeError('unknown-fingerprint', `schema fingerprint ${fingerprintHex(framing.fingerprint)} is not a known flowmesh schema`)
+        ? new DecodeError('unknown-fingerprint', `schema fingerprint ${fingerprintHex(framing.fingerprintLow, framing.fingerprintHigh)} is not a known flowmesh schema`)
         : new DecodeError('unknown-schema-id', `schema id ${framing.schemaId} not resolved`);
     }
     if (entry.error) throw new DecodeError(entry.failure ?? 'incompatible-schema', entry.error);
     return { entry, bodyOffset: framing.bodyOffset };
+  }
+
+  /** The writer schema with this fingerprint, if known. */
+  private fingerprinted(low: number, high: number): WriterEntry | undefined {
+    const sharing = this.byFingerprint.get(low);
+    if (sharing) for (const candidate of sharing) if (candidate.high === high) return candidate.entry;
+    return undefined;
   }
 
   private async resolveSchemaIds(messages: readonly (Buffer | null)[]): Promise<void> {

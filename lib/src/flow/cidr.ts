@@ -40,36 +40,71 @@ export function parseIpv4(text: string): number | null {
   return value * 256 + part;
 }
 
-/** Parses one side of `::` (colon-separated groups, maybe an IPv4 tail) into `groups`; false when invalid. */
-function parseGroups(side: string, groups: number[]): boolean {
-  if (side === '') return true;
-  const parts = side.split(':');
-  for (let i = 0; i < parts.length; i++) {
-    const part = parts[i]!;
-    if (i === parts.length - 1 && part.includes('.')) {
-      const v4 = parseIpv4(part);
-      if (v4 === null) return false;
-      groups.push(Math.floor(v4 / 65536), v4 % 65536);
-    } else {
-      if (!/^[0-9a-fA-F]{1,4}$/.test(part)) return false;
-      groups.push(parseInt(part, 16));
-    }
-  }
-  return true;
-}
-
-/** Parses IPv6 text (with `::` and an optional embedded IPv4 tail) to eight groups; null when invalid. */
+/**
+ * Parses IPv6 text (with `::`, an optional embedded IPv4 tail and an optional
+ * `%zone`) to eight 16-bit groups; null when invalid. One pass over the
+ * characters: the joiner classifies every new address it sees.
+ */
 export function parseIpv6(text: string): number[] | null {
   const zone = text.indexOf('%');
-  const halves = (zone >= 0 ? text.slice(0, zone) : text).split('::');
-  if (halves.length > 2) return null;
-  const head: number[] = [];
-  const tail: number[] = [];
-  if (!parseGroups(halves[0]!, head) || (halves.length === 2 && !parseGroups(halves[1]!, tail))) return null;
-  if (halves.length === 1) return head.length === 8 ? head : null;
-  const missing = 8 - head.length - tail.length;
-  if (missing < 1) return null;
-  return [...head, ...new Array<number>(missing).fill(0), ...tail];
+  const end = zone >= 0 ? zone : text.length;
+  const address = [0, 0, 0, 0, 0, 0, 0, 0];
+  let count = 0;
+  /** Where `::` stands among the groups, -1 when absent. */
+  let gap = -1;
+  let i = 0;
+  if (end > 0 && text.charCodeAt(0) === 58 /* : */) {
+    if (end < 2 || text.charCodeAt(1) !== 58) return null;
+    gap = 0;
+    i = 2;
+  }
+  while (i < end) {
+    const groupStart = i;
+    let value = 0;
+    while (i < end && i - groupStart < 5) {
+      const digit = hexDigit(text.charCodeAt(i));
+      if (digit < 0) break;
+      value = value * 16 + digit;
+      i++;
+    }
+    if (i < end && text.charCodeAt(i) === 46 /* . */) {
+      // An IPv4 tail: the last 32 bits.
+      const v4 = parseIpv4(text.slice(groupStart, end));
+      if (v4 === null || count > 6) return null;
+      address[count++] = Math.floor(v4 / 65536);
+      address[count++] = v4 % 65536;
+      break;
+    }
+    const digits = i - groupStart;
+    if (digits === 0 || digits > 4 || count === 8) return null;
+    address[count++] = value;
+    if (i === end) break;
+    if (text.charCodeAt(i) !== 58) return null;
+    i++;
+    if (i < end && text.charCodeAt(i) === 58) {
+      if (gap >= 0) return null;
+      gap = count;
+      i++;
+    } else if (i === end) {
+      return null; // a trailing single colon
+    }
+  }
+  if (gap < 0) return count === 8 ? address : null;
+  if (count > 7) return null;
+  // Move the groups after `::` to the end; the ones in between are zeros.
+  const shift = 8 - count;
+  for (let k = count - 1; k >= gap; k--) {
+    address[k + shift] = address[k]!;
+    address[k] = 0;
+  }
+  return address;
+}
+
+function hexDigit(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
 }
 
 /** The IPv4 address inside an IPv4-mapped IPv6 address (::ffff:a.b.c.d), else null. */
@@ -150,10 +185,14 @@ export class CidrSet {
     const v4 = parseIpv4(ip);
     if (v4 !== null) return this.containsIpv4(v4);
     const v6 = parseIpv6(ip);
-    if (v6 === null) return false;
-    const mapped = mappedIpv4(v6);
+    return v6 !== null && this.containsIpv6(v6);
+  }
+
+  /** True when the IPv6 address (see parseIpv6; IPv4-mapped included) lies in one of the ranges. */
+  containsIpv6(groups: readonly number[]): boolean {
+    const mapped = mappedIpv4(groups);
     if (mapped !== null && this.containsIpv4(mapped)) return true;
-    for (const range of this.v6) if (v6PrefixMatches(v6, range)) return true;
+    for (const range of this.v6) if (v6PrefixMatches(groups, range)) return true;
     return false;
   }
 

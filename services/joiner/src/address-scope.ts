@@ -2,9 +2,9 @@
  * Where an address sits as far as the join cares: inside the cluster, a
  * Service VIP, loopback. Every half asks about its two addresses: an IPv4
  * address is parsed and checked on integers, which is cheaper than looking
- * its text up; the answers for other addresses are cached (bounded).
+ * its text up; other addresses are parsed once and their answers cached (bounded).
  */
-import { CidrSet, parseIpv4 } from '@flowmesh/lib';
+import { CidrSet, parseIpv4, parseIpv6 } from '@flowmesh/lib';
 
 const LOOPBACK = CidrSet.parse(['127.0.0.0/8', '::1/128']);
 /** Where an address sits, as bits: see the Scope helpers. */
@@ -37,7 +37,9 @@ export class AddressScope {
     if (v4 !== null) return scopeOf(this.services.containsIpv4(v4), LOOPBACK.containsIpv4(v4), this.cluster.containsIpv4(v4));
     let scope = this.cache.get(ip);
     if (scope === undefined) {
-      scope = scopeOf(this.services.contains(ip), LOOPBACK.contains(ip), this.cluster.contains(ip));
+      const v6 = parseIpv6(ip);
+      // Not an address at all: inside no range.
+      scope = v6 === null ? 0 : scopeOf(this.services.containsIpv6(v6), LOOPBACK.containsIpv6(v6), this.cluster.containsIpv6(v6));
       if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
       this.cache.set(ip, scope);
     }
