@@ -4,11 +4,6 @@
  * 32-bit integers instead of node's BlockList (about 2.6 µs a check).
  */
 
-interface V4Range {
-  base: number;
-  mask: number;
-}
-
 interface V6Range {
   /** The address as eight 16-bit groups. */
   groups: number[];
@@ -129,7 +124,9 @@ function v4Mask(prefix: number): number {
 }
 
 export class CidrSet {
-  private readonly v4: V4Range[] = [];
+  /** IPv4 ranges as signed 32-bit integers, base and mask side by side: a check is a few integer operations. */
+  private readonly v4Bases: number[] = [];
+  private readonly v4Masks: number[] = [];
   private readonly v6: V6Range[] = [];
 
   /** Builds a set; throws listing every entry that is not a valid CIDR (or bare address). */
@@ -146,7 +143,7 @@ export class CidrSet {
   }
 
   get size(): number {
-    return this.v4.length + this.v6.length;
+    return this.v4Bases.length + this.v6.length;
   }
 
   private addAll(entries: readonly string[]): string[] {
@@ -167,7 +164,8 @@ export class CidrSet {
       const prefix = prefixText === undefined ? 32 : Number(prefixText);
       if (!Number.isInteger(prefix) || prefix < 0 || prefix > 32 || prefixText === '') return `${entry}: IPv4 prefix must be 0-32`;
       const mask = v4Mask(prefix);
-      this.v4.push({ base: (v4 & mask) >>> 0, mask });
+      this.v4Bases.push(v4 & mask);
+      this.v4Masks.push(mask | 0);
       return null;
     }
     const v6 = parseIpv6(address);
@@ -198,7 +196,9 @@ export class CidrSet {
 
   /** True when the IPv4 address (see parseIpv4) lies in one of the ranges. */
   containsIpv4(address: number): boolean {
-    for (const range of this.v4) if (((address & range.mask) >>> 0) === range.base) return true;
+    const bases = this.v4Bases;
+    const masks = this.v4Masks;
+    for (let i = 0; i < bases.length; i++) if ((address & masks[i]!) === bases[i]) return true;
     return false;
   }
 }

@@ -52,3 +52,17 @@ test('kafkajs checksums record batches with the same CRC-32C, from crc-32 (the p
   }
   assert.match(readFileSync(require.resolve('kafkajs/src/protocol/recordBatch/crc32C'), 'utf8'), /crc-32\/crc32c/);
 });
+
+test('ioredis defines its String subclass only when a RESP3 verbatim string arrives (the patch is applied)', async () => {
+  // Defining any subclass of String makes V8 11 (Node 20) take a slow path for charCodeAt in the
+  // whole process; every stage loads ioredis through lib, and the joiner parses addresses by char code.
+  await import('ioredis');
+  const module = require('ioredis/built/resp/verbatim-string.js') as { VerbatimString: new (format: string, value: string) => String & { format: string } };
+  const descriptor = Object.getOwnPropertyDescriptor(module, 'VerbatimString');
+  assert.equal(typeof descriptor?.get, 'function', 'VerbatimString is a lazy getter: is patches/ioredis+6.0.0.patch applied?');
+  const verbatim = new module.VerbatimString('txt', 'hello');
+  assert.equal(String(verbatim), 'hello');
+  assert.equal(verbatim.format, 'txt');
+  assert.ok(verbatim instanceof String);
+  assert.equal(module.VerbatimString, module.VerbatimString, 'one class, as ioredis compares type mappings by identity');
+});
