@@ -119,6 +119,15 @@ export class JoinedFlowWriter {
   private client: Located | null = null;
   private server: Located | null = null;
   private service: Located | null = null;
+  /**
+   * The two records of a pair differ only in their half and its match: their
+   * ends (client, server, Service) are the same bytes. The second one copies
+   * them from the first (`previous` from `previousEnds` on) instead of
+   * writing them again; `endsOfPrevious` says it may.
+   */
+  private previous: Buffer | null = null;
+  private previousEnds = 0;
+  private endsOfPrevious = false;
 
   constructor(private readonly codec: RecordCodec<'JoinedFlow'>) {
     const plan = planFor(codec.type, latestSchema('FlowHalf').type);
@@ -131,9 +140,15 @@ export class JoinedFlowWriter {
 
   encode(emission: Emission): Buffer {
     const plan = this.plan;
-    if (!plan || !this.locateBoth(plan, emission)) return this.codec.encode(emission.record);
+    this.endsOfPrevious = false;
+    if (!plan || !this.locateBoth(plan, emission)) {
+      this.previous = null;
+      return this.codec.encode(emission.record);
+    }
     this.placeEnds(emission);
-    return this.codec.encodeSized(this.sizeOf(plan), (buffer, start) => this.splice(plan, emission, buffer, start));
+    const record = this.codec.encodeSized(this.sizeOf(plan), (buffer, start) => this.splice(plan, emission, buffer, start));
+    this.previous = record;
+    return record;
   }
 
   private locateBoth(plan: SplicePlan, emission: Emission): boolean {
@@ -143,6 +158,7 @@ export class JoinedFlowWriter {
       const swap = this.own;
       this.own = this.peer;
       this.peer = swap;
+      this.endsOfPrevious = this.previous !== null;
       return true;
     }
     // The record's own half as it left (still a view into the fetch when it paired on arrival).
@@ -178,9 +194,10 @@ export class JoinedFlowWriter {
   /** The size of the record's body (see splice). */
   private sizeOf(plan: SplicePlan): number {
     const { own, client, server, service } = this;
+    const ownSize = own.at[own.at.length - 1]! + 1;
+    if (this.endsOfPrevious) return ownSize + this.previous!.length - this.previousEnds;
     return (
-      own.at[own.at.length - 1]! +
-      1 +
+      ownSize +
       span(own, plan.clientIp, plan.clientIp + 2) +
       processSize(plan, client) +
       span(server ?? own, plan.serverIp, plan.serverIp + 2) +
@@ -190,13 +207,20 @@ export class JoinedFlowWriter {
   }
 
   private splice(plan: SplicePlan, emission: Emission, buffer: Buffer, start: number): number {
-    const { own, client, server, service } = this;
-    const serverAddress = server ?? own;
+    const own = this.own;
     let at = copyBytes(own.bytes, 0, own.at[own.at.length - 1]!, buffer, start);
     buffer[at++] = plan.matchByte.get(emission.match)!;
+    const end = this.endsOfPrevious ? at + this.previous!.copy(buffer, at, this.previousEnds) : this.writeEnds(plan, buffer, at);
+    this.previousEnds = at;
+    return end;
+  }
+
+  /** The Endpoints of the record's client and server, then the Service the client dialled. */
+  private writeEnds(plan: SplicePlan, buffer: Buffer, at: number): number {
+    const { own, client, server, service } = this;
     at = copySpan(own, plan.clientIp, plan.clientIp + 2, buffer, at);
     at = writeProcess(plan, client, buffer, at);
-    at = copySpan(serverAddress, plan.serverIp, plan.serverIp + 2, buffer, at);
+    at = copySpan(server ?? own, plan.serverIp, plan.serverIp + 2, buffer, at);
     at = writeProcess(plan, server, buffer, at);
     if (!service) {
       buffer[at++] = UNION_NULL;
