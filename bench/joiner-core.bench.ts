@@ -44,7 +44,7 @@ async function round(): Promise<Round> {
     const decoded = await projection.decodeBatch(batch.map((m) => m.value));
     const records: JoinRecord[] = [];
     decoded.forEach((result, i) => {
-      if (result.ok) records.push({ partition: 0, offset: String(start + i), key: batch[i]!.key, value: result.value, body: result.body!, timestamp: 0 });
+      if (result.ok) records.push({ partition: 0, offset: String(start + i), key: batch[i]!.key, value: result.value, body: result.body! });
     });
     spent.decode += performance.now() - t;
     t = performance.now();

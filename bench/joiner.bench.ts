@@ -183,7 +183,7 @@ async function bareRound(kafka: Kafka, broker: MockBroker, topic: string, ends: 
 function meanBytes(data: readonly FlowHalf[]): { input: number; output: number } {
   const outputCodec = RecordCodec.local('JoinedFlow');
   const core = new JoinCore(DEFAULT_JOIN_SETTINGS);
-  const records: JoinRecord[] = data.map((value, i) => ({ partition: 0, offset: String(i), key: null, value, timestamp: 0, body: halfBody(value) }));
+  const records: JoinRecord[] = data.map((value, i) => ({ partition: 0, offset: String(i), key: null, value, body: halfBody(value) }));
   const emitted = [...core.accept(records, Date.now()), ...core.drain()];
   const sum = (sizes: number[]) => sizes.reduce((a, b) => a + b, 0);
   return {
@@ -209,7 +209,7 @@ function memoryPerPendingHalf(data: readonly FlowHalf[]): number {
     const batch: JoinRecord[] = encoded.slice(i, i + 500).map((message, j) => {
       // As the joiner's consumer loop hands it over: the join fields, and the body a waiting half keeps for the output.
       const { value, body } = projection.decode(message);
-      return { partition: 0, offset: String(i + j), key: Buffer.from(`6|10.244.0.1|${i + j}`), value, body, timestamp: 0 };
+      return { partition: 0, offset: String(i + j), key: Buffer.from(`6|10.244.0.1|${i + j}`), value, body };
     });
     core.accept(batch, Date.now());
   }

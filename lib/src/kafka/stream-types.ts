@@ -18,8 +18,6 @@ export interface InputRef {
 export interface InputRecord<I> extends InputRef {
   key: Buffer | null;
   value: I;
-  /** Kafka message timestamp, ms since the epoch. */
-  timestamp: number;
   /**
    * The value's Avro body as received, when it is in the newest schema (a
    * view into the fetch buffer: copy it to keep it); absent otherwise.

@@ -88,7 +88,7 @@ export async function runStream<T>(options: StreamOptions<T>): Promise<RunningSt
   /** Dead-letters many records in one produce call (a burst of garbage must not cost a round trip each). */
   async function deadLetterAll(items: readonly { ref: InputRef; raw: { key: Buffer | null; value: Buffer | null }; error: unknown }[]): Promise<void> {
     if (!items.length) return;
-    const messages = items.map(({ ref, raw, error }) => deadLetterMessage({ stage, topic: options.inputTopic, ...ref }, raw, error, options.dlqTopic));
+    const messages = items.map(({ ref, raw, error }) => deadLetterMessage({ stage, topic: options.inputTopic, partition: ref.partition, offset: ref.offset }, raw, error, options.dlqTopic));
     await producer.send({ topic: options.dlqTopic, compression, acks: -1, messages }).catch(asOutputUnavailable);
     for (const { ref, error } of items) {
       metrics.deadLetters.inc({ stage, reason: failureReason(error) });
@@ -101,19 +101,25 @@ export async function runStream<T>(options: StreamOptions<T>): Promise<RunningSt
     );
   }
 
-  async function produce(messages: readonly OutputMessage[]): Promise<void> {
-    const byTopic = new Map<string, OutputMessage[]>();
+  /** The messages by topic; all of them to the output topic, the usual case, without regrouping. */
+  function byTopic(messages: readonly OutputMessage[]): { topic: string; messages: OutputMessage[] }[] {
+    if (messages.every((message) => message.topic === undefined)) return [{ topic: options.outputTopic, messages: messages as OutputMessage[] }];
+    const grouped = new Map<string, OutputMessage[]>();
     for (const message of messages) {
       const topic = message.topic ?? options.outputTopic;
-      let list = byTopic.get(topic);
-      if (!list) byTopic.set(topic, (list = []));
+      let list = grouped.get(topic);
+      if (!list) grouped.set(topic, (list = []));
       list.push(message);
     }
+    return [...grouped].map(([topic, messages]) => ({ topic, messages }));
+  }
+
+  async function produce(messages: readonly OutputMessage[]): Promise<void> {
     await producer.sendBatch({
       acks: -1,
       compression,
       // OutputMessage is a kafkajs message (its extra `topic` is ignored): handed over as it is.
-      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      topicMessages: byTopic(messages),
     });
     metrics.recordsOut.inc({ stage }, messages.length);
   }
@@ -195,7 +201,7 @@ export async function runStream<T>(options: StreamOptions<T>): Promise<RunningSt
       const message = messages[i]!;
       const result = decoded[i]!;
       if (result.ok) {
-        records.push({ partition, offset: message.offset, key: message.key, value: result.value, timestamp: Number(message.timestamp), body: result.body, raw: message.value });
+        records.push({ partition, offset: message.offset, key: message.key, value: result.value, body: result.body, raw: message.value });
       } else {
         undecodable.push({ ref: { partition, offset: message.offset }, raw: { key: message.key, value: message.value }, error: result.error });
       }

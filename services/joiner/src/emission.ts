@@ -41,8 +41,9 @@ export class Emission {
     return this.emittedKey === null ? null : heldBytes(this.emittedKey);
   }
 
+  /** The input offset the record completes: its half's. */
   get ref(): InputRef {
-    return this.entry.ref;
+    return this.entry;
   }
 
   /** The output record as an object (tests, observers). */

@@ -58,8 +58,8 @@ export class JoinerProcessor implements StreamProcessor<JoinHalf> {
     await this.resuming.get(partition);
     const valid: JoinRecord[] = [];
     const rejected: { record: InputRecord<JoinHalf>; error: Error }[] = [];
+    this.options.progress.read(partition, records);
     for (const record of records) {
-      this.options.progress.read(partition, Number(record.offset));
       const problem = invalidHalf(record);
       if (problem) rejected.push({ record, error: problem });
       else valid.push(record as JoinRecord);

@@ -129,7 +129,8 @@ export class PartitionJoiner {
     const serverIsService = isService(server);
     return {
       half,
-      ref: { partition: record.partition, offset: record.offset },
+      partition: record.partition,
+      offset: record.offset,
       key: record.key,
       conversation,
       // Client halves dialling a VIP and server halves naming a pod may meet across the DNAT.

@@ -3,10 +3,10 @@ import type { InputRef } from '@flowmesh/lib';
 import type { ConversationKey } from './conversation-key.js';
 import type { JoinHalf } from './join-half.js';
 
-export interface PendingHalf {
+/** Where the half was read (its InputRef: the offset its output record completes), and what the join knows of it. */
+export interface PendingHalf extends InputRef {
   /** The fields the join decides on; the rest is in `body`. */
   readonly half: JoinHalf;
-  readonly ref: InputRef;
   /**
    * Kafka key to produce the output with: the input's key, a view into the
    * fetch buffer while in flight, a latin1 string once held (see hold).

@@ -72,10 +72,14 @@ export class ReadProgress {
     this.counts.duplicates += note.produced;
   }
 
-  read(partition: number, offset: number): void {
+  /** Counts a batch of records read from `partition`. */
+  read(partition: number, records: readonly { offset: string }[]): void {
     const state = this.state(partition);
-    if (offset >= state.rereadFrom && offset < state.rereadTo) this.counts.rereads++;
-    if (offset >= state.nextRead) state.nextRead = offset + 1;
+    for (const record of records) {
+      const offset = Number(record.offset);
+      if (offset >= state.rereadFrom && offset < state.rereadTo) this.counts.rereads++;
+      if (offset >= state.nextRead) state.nextRead = offset + 1;
+    }
   }
 
   sending(partition: number, records: number): void {

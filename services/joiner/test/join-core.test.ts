@@ -37,13 +37,13 @@ class Harness {
     const records: JoinRecord[] = halves.map((value) => {
       const offset = this.offsets.get(partition) ?? 0;
       this.offsets.set(partition, offset + 1);
-      return { partition, offset: String(offset), key: Buffer.from('6|10.244.1.7|43512'), value, timestamp: now, body: halfBody(value) };
+      return { partition, offset: String(offset), key: Buffer.from('6|10.244.1.7|43512'), value, body: halfBody(value) };
     });
     return this.collect(this.core.accept(records, now).map((e) => e.record));
   }
 
   redeliver(offset: number, half: FlowHalf, partition = 0): JoinedFlow[] {
-    return this.collect(this.core.accept([{ partition, offset: String(offset), key: null, value: half, timestamp: NOW, body: halfBody(half) }], NOW).map((e) => e.record));
+    return this.collect(this.core.accept([{ partition, offset: String(offset), key: null, value: half, body: halfBody(half) }], NOW).map((e) => e.record));
   }
 
   collect(records: JoinedFlow[]): JoinedFlow[] {
@@ -275,7 +275,7 @@ describe('wall clock, memory and ownership', () => {
     // Unpaired halves of one window: they share a deadline, so none leaves by event time.
     const records: JoinRecord[] = Array.from({ length: 2_000 }, (_, i) => {
       const half = client(0, { client_port: 1 + i });
-      return { partition: 0, offset: String(i), key: null, value: half, timestamp: NOW, body: halfBody(half) };
+      return { partition: 0, offset: String(i), key: null, value: half, body: halfBody(half) };
     });
     const evicted = core.accept(records, NOW).map((e) => new WeakRef(e.entry));
     assert.equal(evicted.length, 1_990);

@@ -23,7 +23,7 @@ const projection = joinProjection(halfCodec);
 
 /** A half as the joiner's consumer loop hands it over: projected, its body a view into the message. */
 function received(half: FlowHalf, offset: number): JoinRecord {
-  return { partition: 0, offset: String(offset), key: null, timestamp: 0, ...projection.decode(halfCodec.encode(half)) };
+  return { partition: 0, offset: String(offset), key: null, ...projection.decode(halfCodec.encode(half)) };
 }
 
 function joinAll(): { emissions: Emission[]; core: JoinCore } {

@@ -54,7 +54,6 @@ const record = (partition: number, offset: number, value: FlowHalf): JoinRecord 
   offset: String(offset),
   key: Buffer.from(`${value.protocol}|${value.client_ip}|${value.client_port}`),
   value,
-  timestamp: NOW,
   body: halfBody(value),
 });
 const client = (overrides: Partial<FlowHalf> = {}) => sampleHalf({ vantage: 'SRC', ...overrides });

@@ -67,7 +67,7 @@ export function deliveryScript(halves: readonly GeneratedHalf[], options: Delive
     const { half } = source;
     const key = `${half.protocol}|${half.client_ip}|${half.client_port}`;
     const partition = partitionForKey(key, options.partitions);
-    const record: JoinRecord = { partition, offset: String(nextOffset[partition]!++), key: Buffer.from(key), value: half, timestamp: source.producedAt, body: halfBody(half) };
+    const record: JoinRecord = { partition, offset: String(nextOffset[partition]!++), key: Buffer.from(key), value: half, body: halfBody(half) };
     inputs.set(refId(partition, record.offset), { record, source });
     buffers[partition]!.push(record);
     if (rng.chance(0.3)) flush(rng.int(0, options.partitions - 1));
