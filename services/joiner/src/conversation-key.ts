@@ -9,6 +9,8 @@
 import type { JoinHalf } from './join-half.js';
 
 export type ConversationKey = number | string;
+/** A server endpoint (address and port): a number for IPv4, text otherwise. */
+export type ServerKey = number | string;
 
 const PROTOCOL_BIT: Readonly<Record<number, number>> = { 6: 0, 17: 1 };
 
@@ -20,4 +22,10 @@ export function conversationKey(half: JoinHalf, clientIpv4: number | null, loopb
     return (clientIpv4 * 0x10000 + half.client_port) * 2 + protocolBit;
   }
   return `${half.protocol}|${half.client_ip}|${half.client_port}`;
+}
+
+/** @param serverIpv4 the server address parsed as IPv4 (parseIpv4), null when it is not one */
+export function serverKey(half: JoinHalf, serverIpv4: number | null): ServerKey {
+  if (serverIpv4 !== null && half.server_port >= 0 && half.server_port <= 0xffff) return serverIpv4 * 0x10000 + half.server_port;
+  return `${half.server_ip}|${half.server_port}`;
 }

@@ -1,5 +1,5 @@
 import type { InputRef, JoinedFlow, Match } from '@flowmesh/lib';
-import { wholeHalf, type JoinHalf } from './join-half.js';
+import { wholeHalf } from './join-half.js';
 import { joinedFlow } from './joined-flow.js';
 import { heldBytes, type PendingHalf } from './pending-half.js';
 
@@ -32,10 +32,6 @@ export class Emission {
     this.peerBody = peer?.body ?? null;
   }
 
-  get half(): JoinHalf {
-    return this.entry.half;
-  }
-
   /** Kafka key to produce with: the input's key. */
   get key(): Buffer | null {
     return this.emittedKey === null ? null : heldBytes(this.emittedKey);
@@ -54,7 +50,7 @@ export class Emission {
 
   /** Whether the client end's half (this one or its peer) names a Service address: a client half is bridgeable exactly then. */
   get dialledService(): boolean {
-    const client = this.entry.half.vantage === 'SRC' ? this.entry : this.peer;
+    const client = this.entry.fromClient ? this.entry : this.peer;
     return client?.bridgeable ?? false;
   }
 }

@@ -13,9 +13,8 @@
  * a half that leaves early (paired, evicted) is skipped when its turn comes
  * rather than searched for.
  */
-import type { Vantage } from '@flowmesh/lib';
 import type { ConversationKey } from './conversation-key.js';
-import { sameServer, type PendingHalf } from './pending-half.js';
+import type { PendingHalf } from './pending-half.js';
 
 /**
  * Entries by due time (event time), each due time's in insertion order.
@@ -131,11 +130,10 @@ export class HeldHalves {
   findPeer(entry: PendingHalf, window: number, state: 'waiting' | 'context'): PendingHalf | undefined {
     const halves = this.byConversation.get(entry.conversation);
     if (halves === undefined) return undefined;
-    const want: Vantage = entry.half.vantage === 'SRC' ? 'DST' : 'SRC';
     let bridged: PendingHalf | undefined;
     for (const other of halves) {
-      if (other.half.vantage !== want || other.half.window_start !== window || other.state !== state) continue;
-      if (sameServer(other.half, entry.half)) return other;
+      if (other.fromClient === entry.fromClient || other.windowStart !== window || other.state !== state) continue;
+      if (other.server === entry.server) return other;
       bridged ??= entry.bridgeable && other.bridgeable ? other : undefined;
     }
     return bridged;

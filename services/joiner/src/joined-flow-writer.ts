@@ -185,7 +185,7 @@ export class JoinedFlowWriter {
   /** The ends as joinedEnds places them (tested against it through avsc), without building its object. */
   private placeEnds(emission: Emission): void {
     const peer = emission.peer ? this.peer : null;
-    const ownIsClient = emission.entry.half.vantage === 'SRC';
+    const ownIsClient = emission.entry.fromClient;
     this.client = ownIsClient ? this.own : peer;
     this.server = ownIsClient ? peer : this.own;
     this.service = emission.dialledService ? this.client : null;

@@ -22,7 +22,7 @@
  */
 import { parseIpv4, type Match } from '@flowmesh/lib';
 import { isInCluster, isLoopback, isService, type AddressScope, type Scope } from './address-scope.js';
-import { conversationKey, type ConversationKey } from './conversation-key.js';
+import { conversationKey, serverKey, type ConversationKey, type ServerKey } from './conversation-key.js';
 import { Emission } from './emission.js';
 import { HeldHalves } from './held-halves.js';
 import type { JoinRecord } from './join-half.js';
@@ -48,7 +48,7 @@ export class PartitionJoiner {
   ) {
     this.lastInputAt = nowMs;
     // Every half that could borrow a context half has left once the watermark passes this.
-    this.held = new HeldHalves((entry) => entry.deadline + settings.skewWindows * windowLength(entry.half));
+    this.held = new HeldHalves((entry) => entry.deadline + settings.skewWindows * windowLength(entry));
   }
 
   get size(): number {
@@ -78,9 +78,10 @@ export class PartitionJoiner {
 
     const half = record.value;
     const clientIpv4 = parseIpv4(half.client_ip);
+    const serverIpv4 = parseIpv4(half.server_ip);
     const client = this.scope.of(half.client_ip, clientIpv4);
-    const server = this.scope.of(half.server_ip);
-    const entry = this.describe(record, conversationKey(half, clientIpv4, isLoopback(client)), server);
+    const server = this.scope.of(half.server_ip, serverIpv4);
+    const entry = this.describe(record, conversationKey(half, clientIpv4, isLoopback(client)), serverKey(half, serverIpv4), server);
     if (!isInCluster(half.vantage === 'SRC' ? server : client)) {
       this.emit(entry, 'EXTERNAL', null, out);
     } else {
@@ -124,19 +125,23 @@ export class PartitionJoiner {
     return true;
   }
 
-  private describe(record: JoinRecord, conversation: ConversationKey, server: Scope): PendingHalf {
+  private describe(record: JoinRecord, conversation: ConversationKey, server: ServerKey, serverScope: Scope): PendingHalf {
     const half = record.value;
-    const serverIsService = isService(server);
+    const fromClient = half.vantage === 'SRC';
+    const serverIsService = isService(serverScope);
     return {
-      half,
       partition: record.partition,
       offset: record.offset,
+      fromClient,
+      windowStart: half.window_start,
+      windowEnd: half.window_end,
+      server,
       key: record.key,
       conversation,
       // Client halves dialling a VIP and server halves naming a pod may meet across the DNAT.
-      bridgeable: half.vantage === 'SRC' ? serverIsService : !serverIsService,
+      bridgeable: fromClient ? serverIsService : !serverIsService,
       state: 'new',
-      deadline: half.window_end + this.settings.skewWindows * windowLength(half) + this.settings.graceMs,
+      deadline: half.window_end + this.settings.skewWindows * (half.window_end - half.window_start) + this.settings.graceMs,
       body: record.body,
     };
   }
@@ -181,8 +186,8 @@ export class PartitionJoiner {
   /** A half of the other end in a neighbouring window within the tolerance, nearest first, the older of two equally near first. */
   private findNeighbour(entry: PendingHalf, state: 'waiting' | 'context'): PendingHalf | undefined {
     let peer: PendingHalf | undefined;
-    const { window_start: window } = entry.half;
-    const length = windowLength(entry.half);
+    const window = entry.windowStart;
+    const length = windowLength(entry);
     for (let k = 1; k <= this.settings.skewWindows && !peer; k++) {
       peer = this.held.findPeer(entry, window - k * length, state) ?? this.held.findPeer(entry, window + k * length, state);
     }

@@ -1,12 +1,18 @@
 /** A half in the join (just arrived, waiting for its peer, or kept as context), with what the join needs to find it again. */
 import type { InputRef } from '@flowmesh/lib';
-import type { ConversationKey } from './conversation-key.js';
-import type { JoinHalf } from './join-half.js';
+import type { ConversationKey, ServerKey } from './conversation-key.js';
 
 /** Where the half was read (its InputRef: the offset its output record completes), and what the join knows of it. */
 export interface PendingHalf extends InputRef {
-  /** The fields the join decides on; the rest is in `body`. */
-  readonly half: JoinHalf;
+  // What the join decides on, taken from the half's fields when it arrived. The decoded half is not
+  // kept (its body has every field): a waiting half costs less memory, and a lookup reads one object.
+  /** Reported by the client's node (vantage SRC), else by the server's (DST). */
+  readonly fromClient: boolean;
+  /** The half's export window, ms since the epoch. */
+  readonly windowStart: number;
+  readonly windowEnd: number;
+  /** The server endpoint it names (see serverKey). */
+  readonly server: ServerKey;
   /**
    * Kafka key to produce the output with: the input's key, a view into the
    * fetch buffer while in flight, a latin1 string once held (see hold).
@@ -59,10 +65,6 @@ export function heldBytes(bytes: Buffer | string): Buffer {
 }
 
 /** The length of the half's export window, ms. */
-export function windowLength(half: JoinHalf): number {
-  return half.window_end - half.window_start;
-}
-
-export function sameServer(a: JoinHalf, b: JoinHalf): boolean {
-  return a.server_ip === b.server_ip && a.server_port === b.server_port;
+export function windowLength(entry: PendingHalf): number {
+  return entry.windowEnd - entry.windowStart;
 }

@@ -52,7 +52,7 @@ test("spliced JoinedFlow bytes equal avsc's", () => {
   assert.ok(core.stats.borrowed > 0, 'no borrowed context');
   for (const emission of emissions) {
     const bytes = writer.encode(emission);
-    assert.deepEqual(bytes, joinedCodec.encode(emission.record), `${emission.match} ${emission.half.client_ip}:${emission.half.client_port}`);
+    assert.deepEqual(bytes, joinedCodec.encode(emission.record), `${emission.match} ${emission.record.half.client_ip}:${emission.record.half.client_port}`);
   }
 });
 
