@@ -17,6 +17,7 @@ import {
   type StreamProcessor,
 } from '@flowmesh/lib';
 import { readTopic, sampleHalf, sampleJoined, testKafka, topicSize } from '@flowmesh/lib/testing';
+import type { ConsumerConfig, ConsumerCrashEvent, Kafka } from 'kafkajs';
 
 const halfCodec = RecordCodec.local('FlowHalf');
 const joinedCodec = RecordCodec.local('JoinedFlow');
@@ -53,10 +54,9 @@ after(async () => {
   await broker?.stop();
 });
 
-async function setup(name: string, processor: StreamProcessor<FlowHalf>, commitIntervalMs = 100) {
+async function setup(name: string, processor: StreamProcessor<FlowHalf>, commitIntervalMs = 100, kafka = testKafka(broker.brokers)) {
   const topics = { in: `${name}.in`, out: `${name}.out`, dlq: `${name}.dlq` };
   for (const topic of Object.values(topics)) await broker.createTopic(topic, 4);
-  const kafka = testKafka(broker.brokers);
   const producer = await createProducer(kafka, { kafkaCompression: 'none', kafkaIdempotent: false });
   const stream = await runStream({
     kafka,
@@ -224,6 +224,37 @@ describe('consumer loop against the embedded broker', () => {
     await t.close();
     assert.equal(dlqSize, 0, 'a produce failure is not the record\'s fault');
     assert.equal(new Set(out.map((m) => joinedCodec.decode(m.value!).half.client_port)).size, 30, 'every record made it (duplicates allowed)');
+  });
+
+  it('reports a consumer kafkajs gives up on as failed (the stage fails liveness), and not one it restarts', async () => {
+    // A crash kafkajs does not restart from cannot be provoked on the embedded broker at will (it
+    // takes a protocol error): the stream's CRASH listener is called as kafkajs calls it.
+    const kafka = testKafka(broker.brokers);
+    const crashListeners: ((event: ConsumerCrashEvent) => void)[] = [];
+    const watched = Object.assign(Object.create(kafka) as Kafka, {
+      consumer(config: ConsumerConfig) {
+        const consumer = kafka.consumer(config);
+        const on = consumer.on.bind(consumer) as (event: string, listener: (event: ConsumerCrashEvent) => void) => () => void;
+        return Object.assign(consumer, {
+          on: (event: string, listener: (event: ConsumerCrashEvent) => void) => {
+            if (event === consumer.events.CRASH) crashListeners.push(listener);
+            return on(event, listener);
+          },
+        });
+      },
+    });
+    const t = await setup('crash', new EchoProcessor(), 100, watched);
+    try {
+      assert.equal(crashListeners.length, 1);
+      const crash = (restart: boolean) => crashListeners[0]!({ id: '0', type: 'consumer.crash', timestamp: Date.now(), payload: { error: new Error('SyncGroup failed'), groupId: 'crash-group', restart } });
+      assert.equal(t.stream.failure(), null);
+      crash(true);
+      assert.equal(t.stream.failure(), null, 'kafkajs restarts it: not a failure');
+      crash(false);
+      assert.match(t.stream.failure() ?? '', /does not restart it: SyncGroup failed/);
+    } finally {
+      await t.close();
+    }
   });
 
   it('commits an offset only when every record at or below it is done', async () => {

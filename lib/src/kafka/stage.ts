@@ -98,6 +98,8 @@ export async function startStage<I extends RecordName, O extends RecordName, V =
     ...(definition.tickMs !== undefined ? { tickMs: definition.tickMs } : {}),
   });
   health.addReadiness('kafka-consumer-group', () => stream.ready() || 'not yet joined the consumer group');
+  // A consumer kafkajs gave up on stays down: /healthz fails so that the pod is restarted.
+  health.addLiveness('kafka-consumer', () => stream.failure() ?? true);
   return {
     stream,
     async stop() {

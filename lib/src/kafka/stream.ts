@@ -58,6 +58,11 @@ export interface StreamOptions<T> {
 export interface RunningStream {
   /** True once the consumer has joined its group and received an assignment. */
   ready(): boolean;
+  /**
+   * Why the consumer stopped for good, null while it runs: kafkajs gives up on
+   * some errors (restart: false) and leaves the process up without consuming.
+   */
+  failure(): string | null;
   /** Stops consuming, lets the processor drain, produces and commits what is done. */
   stop(): Promise<void>;
   consumer: Consumer;
@@ -235,8 +240,10 @@ export async function runStream<T>(options: StreamOptions<T>): Promise<RunningSt
       processor.onAssignment(gained, lost, sink).catch((error: Error) => logger.error({ err: error }, 'onAssignment failed'));
     }
   });
+  let failure: string | null = null;
   consumer.on(consumer.events.CRASH, (event) => {
-    // kafkajs restarts the consumer after a crash; state for every partition is rebuilt from the committed offsets.
+    if (!event.payload.restart) failure = `consumer crashed and kafkajs does not restart it: ${event.payload.error?.message ?? 'unknown error'}`;
+    // kafkajs restarts the consumer after most crashes; state for every partition is rebuilt from the committed offsets.
     logger.error({ err: event.payload.error?.message, restart: event.payload.restart }, 'consumer crashed');
     const lost = [...assigned];
     assigned = new Set();
@@ -271,6 +278,7 @@ export async function runStream<T>(options: StreamOptions<T>): Promise<RunningSt
   return {
     consumer,
     ready: () => joined,
+    failure: () => failure,
     async stop() {
       stopping = true;
       if (ticker) clearInterval(ticker);

@@ -208,7 +208,9 @@ export class JoinedFlowWriter {
 
   private splice(plan: SplicePlan, emission: Emission, buffer: Buffer, start: number): number {
     const own = this.own;
-    let at = copyBytes(own.bytes, 0, own.at[own.at.length - 1]!, buffer, start);
+    const body = emission.body;
+    // A held body is written from its latin1 text (no view of the copy it was located in).
+    let at = typeof body === 'string' ? start + buffer.write(body, start, 'latin1') : copyBytes(own.bytes, 0, own.at[own.at.length - 1]!, buffer, start);
     buffer[at++] = plan.matchByte.get(emission.match)!;
     const end = this.endsOfPrevious ? at + this.previous!.copy(buffer, at, this.previousEnds) : this.writeEnds(plan, buffer, at);
     this.previousEnds = at;
