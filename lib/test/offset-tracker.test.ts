@@ -33,3 +33,29 @@ test('re-delivered and unknown offsets change nothing; a long in-order stream st
   for (let i = 9_000; i < 9_999; i++) tracker.done(3, String(i));
   assert.deepEqual(committable(tracker), ['3@10000']);
 });
+
+test('agrees with a plain set model on random gaps, orders and repeats', () => {
+  let seed = 42;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  for (let round = 0; round < 50; round++) {
+    const tracker = new OffsetTracker();
+    // Consumed offsets with gaps (compacted topics, transaction markers), some batches re-delivered.
+    const consumed: number[] = [];
+    for (let offset = Math.floor(random() * 100); consumed.length < 300; offset += 1 + (random() < 0.2 ? Math.floor(random() * 5) : 0)) consumed.push(offset);
+    for (let i = 0; i < consumed.length; i += 50) {
+      tracker.consumed(0, consumed.slice(i, i + 50).map((o) => ({ offset: String(o) })));
+      if (random() < 0.3) tracker.consumed(0, consumed.slice(Math.max(0, i - 20), i + 10).map((o) => ({ offset: String(o) })));
+    }
+    const doneSet = new Set<number>();
+    const order = [...consumed, ...consumed.slice(0, 40), 9_999_999].sort(() => random() - 0.5);
+    for (const offset of order) {
+      tracker.done(0, String(offset));
+      if (consumed.includes(offset)) doneSet.add(offset);
+      const firstPending = consumed.find((o) => !doneSet.has(o));
+      const expected = firstPending ?? consumed.at(-1)! + 1;
+      const [taken] = tracker.takeCommittable();
+      if (taken) assert.equal(Number(taken.offset), expected, `round ${round} after ${offset}`);
+      assert.equal(tracker.pendingCount(), consumed.length - doneSet.size);
+    }
+  }
+});

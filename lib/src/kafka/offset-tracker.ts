@@ -50,32 +50,32 @@ export class OffsetTracker {
 }
 
 class PartitionOffsets {
-  /** Consumed offsets not yet done, ascending; `head` is the first still pending. */
+  /** Consumed offsets, ascending; `head` is the first not yet done. */
   private readonly order: number[] = [];
+  /** 1 where the offset at the same index is done (ahead of `head`, out of order). */
+  private readonly finished: number[] = [];
   private head = 0;
-  private readonly finished = new Set<number>();
+  private finishedAhead = 0;
   private lastSeen: number | null = null;
   lastCommitted: number | null = null;
 
   get pending(): number {
-    return this.order.length - this.head - this.finished.size;
+    return this.order.length - this.head - this.finishedAhead;
   }
 
   add(offset: number): void {
     if (this.lastSeen !== null && offset <= this.lastSeen) return; // re-delivered: already tracked
     this.order.push(offset);
+    this.finished.push(0);
     this.lastSeen = offset;
   }
 
   done(offset: number): void {
-    if (this.finished.size === 0 && offset === this.order[this.head]) {
-      // In order, nothing finished ahead of it: the usual case, without the set.
-      this.head++;
-      this.compact();
-      return;
-    }
-    if (this.head < this.order.length && offset >= (this.order[this.head] as number)) this.finished.add(offset);
-    this.advance();
+    const index = this.indexOf(offset);
+    if (index < 0 || this.finished[index] === 1) return; // unknown, already committable, or done twice
+    this.finished[index] = 1;
+    this.finishedAhead++;
+    if (index === this.head) this.advance();
   }
 
   /** The next offset to read once everything before it is done. */
@@ -84,15 +84,37 @@ class PartitionOffsets {
     return this.lastSeen === null ? null : this.lastSeen + 1;
   }
 
+  /** Where `offset` is among the pending offsets, -1 when not there. Offsets are mostly consecutive: one guess, else a binary search. */
+  private indexOf(offset: number): number {
+    const order = this.order;
+    let low = this.head;
+    let high = order.length - 1;
+    if (low > high || offset < order[low]! || offset > order[high]!) return -1;
+    const guess = low + (offset - order[low]!);
+    if (guess <= high && order[guess] === offset) return guess;
+    while (low <= high) {
+      const middle = (low + high) >>> 1;
+      const value = order[middle]!;
+      if (value === offset) return middle;
+      if (value < offset) low = middle + 1;
+      else high = middle - 1;
+    }
+    return -1;
+  }
+
   private advance(): void {
-    while (this.head < this.order.length && this.finished.delete(this.order[this.head] as number)) this.head++;
+    while (this.head < this.order.length && this.finished[this.head] === 1) {
+      this.head++;
+      this.finishedAhead--;
+    }
     this.compact();
   }
 
-  /** Drops the done prefix now and then so the array does not grow without bound. */
+  /** Drops the done prefix now and then so the arrays do not grow without bound. */
   private compact(): void {
     if (this.head > 4096 && this.head * 2 > this.order.length) {
       this.order.splice(0, this.head);
+      this.finished.splice(0, this.head);
       this.head = 0;
     }
   }
