@@ -66,3 +66,52 @@ test('ioredis defines its String subclass only when a RESP3 verbatim string arri
   assert.ok(verbatim instanceof String);
   assert.equal(module.VerbatimString, module.VerbatimString, 'one class, as ioredis compares type mappings by identity');
 });
+
+interface KafkaEncoder {
+  buf: Buffer;
+  buffer: Buffer;
+  size(): number;
+  segments(): Buffer[];
+  writeInt32(value: number): KafkaEncoder;
+  writeString(value: string): KafkaEncoder;
+  writeBytes(value: Buffer): KafkaEncoder;
+  writeEncoder(value: KafkaEncoder): KafkaEncoder;
+  writeArray(values: KafkaEncoder[]): KafkaEncoder;
+}
+
+test('kafkajs keeps a large nested encoder by reference and joins the bytes once, as it would have copied them (the patch is applied)', () => {
+  const Encoder = require('kafkajs/src/protocol/encoder') as new () => KafkaEncoder;
+  const int32 = (value: number) => Buffer.from([value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255]);
+  const big = new Encoder();
+  for (let i = 0; i < 2000; i++) big.writeInt32(i);
+  const small = new Encoder().writeString('topic');
+  const bytes = randomBytes(10_000);
+  // Nested as a produce request is: a large child, small fields around it, then more nesting.
+  const inner = new Encoder().writeInt32(7).writeEncoder(big).writeInt32(8).writeBytes(bytes).writeEncoder(small);
+  const outer = new Encoder().writeInt32(inner.size()).writeEncoder(inner).writeArray([small, inner]);
+  const expectedInner = Buffer.concat([int32(7), big.buffer, int32(8), int32(bytes.length), bytes, small.buffer]);
+  assert.ok(inner.segments().some((segment) => segment.buffer === big.buf.buffer), 'the large child is referenced, not copied');
+  assert.equal(outer.size(), 4 + expectedInner.length + 4 + small.size() + expectedInner.length);
+  assert.deepEqual(outer.buffer, Buffer.concat([int32(expectedInner.length), expectedInner, int32(2), small.buffer, expectedInner]));
+  assert.deepEqual(outer.buffer, outer.buffer, 'the joined bytes are kept');
+});
+
+test('kafkajs record batches written with the patched encoder decode to the same records', async () => {
+  const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0') as { RecordBatch: (input: object) => Promise<KafkaEncoder> };
+  const Record = require('kafkajs/src/protocol/recordBatch/record/v0') as (input: object) => KafkaEncoder;
+  const Decoder = require('kafkajs/src/protocol/decoder') as new (buffer: Buffer) => object;
+  const decode = require('kafkajs/src/protocol/recordBatch/v0/decoder') as (decoder: object) => Promise<{ records: { key: Buffer; value: Buffer; offset: string }[] }>;
+  const values = Array.from({ length: 300 }, (_, i) => randomBytes(100 + (i % 7) * 900)); // a few records over the by-reference size
+  const records = values.map((value, i) => Record({ offsetDelta: i, key: Buffer.from(`key-${i}`), value }));
+  const batch = await RecordBatch({ records, lastOffsetDelta: records.length - 1 });
+  const bytes = batch.buffer;
+  const crc32C = require('kafkajs/src/protocol/recordBatch/crc32C') as (buffer: Buffer) => number;
+  // firstOffset (8), length (4), leader epoch (4), magic (1), then the CRC-32C of everything after it.
+  assert.equal(bytes.readUInt32BE(17), crc32C(bytes.subarray(21)), 'the CRC covers the batch as sent');
+  const decoded = await decode(new Decoder(bytes));
+  assert.equal(decoded.records.length, values.length);
+  decoded.records.forEach((record, i) => {
+    assert.equal(record.key.toString(), `key-${i}`);
+    assert.deepEqual(record.value, values[i]);
+  });
+});
