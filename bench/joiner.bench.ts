@@ -38,7 +38,7 @@ import { nodeFlags } from './support/node-flags.js';
 
 const TARGET_HALVES = Number(process.argv[2] ?? 80_000);
 const PARTITIONS = 8;
-const ROUNDS = 5;
+const ROUNDS = 7;
 const COMMIT_INTERVAL_MS = 200;
 const PENDING_SAMPLE = 100_000;
 
