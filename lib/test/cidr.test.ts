@@ -18,7 +18,7 @@ test('parses IPv4 and IPv6 text, rejecting what is not an address', () => {
 
 test('parses IPv6 as node:net does: the same texts accepted, to the same address', () => {
   const rng = new Prng(11);
-  const pieces = ['0', '1', 'f', 'ff', 'fff', 'ffff', 'FfFf', '12345', 'g', '', ':', '::', '1.2.3.4', '255.0.0.1', '01.2.3.4', '.'];
+  const pieces = ['0', '1', 'f', 'ff', 'fff', 'ffff', 'FfFf', '12345', 'g', '', ':', '::', '1.2.3.4', '255.0.0.1', '01.2.3.4', '.', '1%eth0', '1%', '1% x', '%'];
   for (let i = 0; i < 20_000; i++) {
     const parts = Array.from({ length: rng.int(1, 10) }, () => pieces[rng.int(0, pieces.length - 1)]!);
     const text = parts.join(rng.chance(0.8) ? ':' : '');

@@ -42,6 +42,7 @@ export function parseIpv4(text: string): number | null {
  */
 export function parseIpv6(text: string): number[] | null {
   const zone = text.indexOf('%');
+  if (zone >= 0 && !ZONE_ID.test(text.slice(zone + 1))) return null;
   const end = zone >= 0 ? zone : text.length;
   const address = [0, 0, 0, 0, 0, 0, 0, 0];
   let count = 0;
@@ -94,6 +95,9 @@ export function parseIpv6(text: string): number[] | null {
   }
   return address;
 }
+
+/** A zone (scope) id after `%`, as node:net accepts it. */
+const ZONE_ID = /^[0-9a-zA-Z.:-]+$/;
 
 function hexDigit(c: number): number {
   if (c >= 48 && c <= 57) return c - 48;

@@ -139,6 +139,18 @@ export class JoinedFlowWriter {
   }
 
   encode(emission: Emission): Buffer {
+    try {
+      return this.write(emission);
+    } catch (error) {
+      // A record that failed leaves nothing to reuse: the next one starts from scratch.
+      this.previous = null;
+      this.own.entry = null;
+      this.peer.entry = null;
+      throw error;
+    }
+  }
+
+  private write(emission: Emission): Buffer {
     const plan = this.plan;
     this.endsOfPrevious = false;
     if (!plan || !this.locateBoth(plan, emission)) {

@@ -68,6 +68,28 @@ test('the two records of a pair share their ends, in whatever order they are wri
   }
 });
 
+test('a record that fails to be written leaves nothing behind for the next one to reuse', () => {
+  const writer = new JoinedFlowWriter(joinedCodec);
+  const { emissions } = joinAll();
+  const pairs = emissions.flatMap((e, i) => (e.peer !== null && emissions[i + 1]?.entry === e.peer && emissions[i + 1]?.peer === e.entry ? [[e, emissions[i + 1]!] as const] : []));
+  const size = (e: Emission) => joinedCodec.encode(e.record).length;
+  // Two pairs whose first records differ in size, so that ends taken from the wrong one would show.
+  const [a1] = pairs[0]!;
+  const [b1, b2] = pairs.find(([x]) => size(x) !== size(a1))!;
+  writer.encode(a1);
+  // The size check of the framing fails after the body was written (as a writer bug would).
+  const codec = (writer as unknown as { codec: RecordCodec<'JoinedFlow'> }).codec;
+  const encodeSized = codec.encodeSized.bind(codec);
+  codec.encodeSized = (size, writeBody) => {
+    codec.encodeSized = encodeSized;
+    encodeSized(size, writeBody);
+    throw new Error('wrote the wrong size');
+  };
+  assert.throws(() => writer.encode(b1), /wrong size/);
+  assert.deepEqual(writer.encode(b2), joinedCodec.encode(b2.record));
+  assert.deepEqual(writer.encode(b1), joinedCodec.encode(b1.record));
+});
+
 test('a record larger than the scratch buffer is written whole', () => {
   const writer = new JoinedFlowWriter(joinedCodec);
   const [first] = joinAll().emissions;
