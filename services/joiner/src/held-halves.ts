@@ -71,6 +71,12 @@ class DueQueue {
   }
 }
 
+/** Halves held, counted where they are held; one member's partitions share one (JoinCore caps the sums). */
+export interface HeldCounts {
+  waiting: number;
+  context: number;
+}
+
 const isWaiting = (entry: PendingHalf) => entry.state === 'waiting';
 const isContext = (entry: PendingHalf) => entry.state === 'context';
 
@@ -81,8 +87,14 @@ export class HeldHalves {
   private waitingCount = 0;
   private contextCount = 0;
 
-  /** @param forgetAt when a half kept as context is let go (event time). */
-  constructor(private readonly forgetAt: (entry: PendingHalf) => number) {}
+  /**
+   * @param forgetAt when a half kept as context is let go (event time).
+   * @param totals counts shared with other partitions, kept in step with this one's.
+   */
+  constructor(
+    private readonly forgetAt: (entry: PendingHalf) => number,
+    private readonly totals: HeldCounts,
+  ) {}
 
   /** Halves waiting for a peer. */
   get waiting(): number {
@@ -97,24 +109,24 @@ export class HeldHalves {
   /** Holds a half that just arrived until its deadline. */
   wait(entry: PendingHalf): void {
     entry.state = 'waiting';
-    this.waitingCount++;
+    this.countWaiting(1);
     this.track(entry);
     this.releases.push(entry.deadline, entry);
   }
 
   /** Keeps a half that left MATCHED (whether it waited or not) as context until its forget time. */
   keepAsContext(entry: PendingHalf): void {
-    if (entry.state === 'waiting') this.waitingCount--;
+    if (entry.state === 'waiting') this.countWaiting(-1);
     else this.track(entry);
     entry.state = 'context';
-    this.contextCount++;
+    this.countContext(1);
     this.forgets.push(this.forgetAt(entry), entry);
   }
 
   /** Lets a held half go: it left (not as context), or its context is no longer needed. */
   drop(entry: PendingHalf): void {
-    if (entry.state === 'waiting') this.waitingCount--;
-    else if (entry.state === 'context') this.contextCount--;
+    if (entry.state === 'waiting') this.countWaiting(-1);
+    else if (entry.state === 'context') this.countContext(-1);
     else return;
     entry.state = 'gone';
     const halves = this.byConversation.get(entry.conversation)!;
@@ -159,6 +171,16 @@ export class HeldHalves {
     const entry = this.forgets.first(isContext);
     if (entry) this.drop(entry);
     return entry !== undefined;
+  }
+
+  private countWaiting(change: number): void {
+    this.waitingCount += change;
+    this.totals.waiting += change;
+  }
+
+  private countContext(change: number): void {
+    this.contextCount += change;
+    this.totals.context += change;
   }
 
   private track(entry: PendingHalf): void {

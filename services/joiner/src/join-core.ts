@@ -8,6 +8,7 @@ import type { Emission } from './emission.js';
 import type { JoinRecord } from './join-half.js';
 import type { JoinSettings } from './join-settings.js';
 import { newJoinStats, type JoinStats } from './join-stats.js';
+import type { HeldCounts } from './held-halves.js';
 import { PartitionJoiner } from './partition-joiner.js';
 
 export interface PartitionView {
@@ -23,30 +24,24 @@ export class JoinCore {
   readonly stats: JoinStats = newJoinStats();
   private readonly scope: AddressScope;
   private readonly partitions = new Map<number, PartitionJoiner>();
-  private pendingTotal = 0;
-  /** Halves kept as context, all partitions: capped by maxPending too (they hold their bodies). */
-  private contextTotal = 0;
+  /** Halves waiting and kept as context, all partitions (kept by the partitions' HeldHalves); each capped by maxPending. */
+  private readonly held: HeldCounts = { waiting: 0, context: 0 };
 
   constructor(private readonly settings: JoinSettings) {
     this.scope = new AddressScope(settings.clusterCidrs, settings.serviceCidrs);
   }
 
   get pending(): number {
-    return this.pendingTotal;
+    return this.held.waiting;
   }
 
   /** Joins one partition's records (offset order); returns what is ready to be produced. */
   accept(records: readonly JoinRecord[], nowMs: number): Emission[] {
     const out: Emission[] = [];
     for (const record of records) {
-      const joiner = this.partition(record.partition, nowMs);
-      const before = joiner.size;
-      const contextBefore = joiner.contextSize;
-      joiner.accept(record, nowMs, out);
-      this.pendingTotal += joiner.size - before;
-      this.contextTotal += joiner.contextSize - contextBefore;
-      if (this.pendingTotal > this.settings.maxPending) this.evict(out);
-      if (this.contextTotal > this.settings.maxPending) this.forgetContext();
+      this.partition(record.partition, nowMs).accept(record, nowMs, out);
+      if (this.held.waiting > this.settings.maxPending) this.evict(out);
+      if (this.held.context > this.settings.maxPending) this.forgetContext();
     }
     return out;
   }
@@ -70,8 +65,8 @@ export class JoinCore {
       const joiner = this.partitions.get(partition);
       if (!joiner) continue;
       this.stats.handedOver += joiner.size;
-      this.pendingTotal -= joiner.size;
-      this.contextTotal -= joiner.contextSize;
+      this.held.waiting -= joiner.size;
+      this.held.context -= joiner.contextSize;
       this.partitions.delete(partition);
     }
   }
@@ -87,40 +82,34 @@ export class JoinCore {
 
   private partition(partition: number, nowMs: number): PartitionJoiner {
     let joiner = this.partitions.get(partition);
-    if (!joiner) this.partitions.set(partition, (joiner = new PartitionJoiner(partition, this.settings, this.scope, this.stats, nowMs)));
+    if (!joiner) this.partitions.set(partition, (joiner = new PartitionJoiner(partition, this.settings, this.scope, this.stats, nowMs, this.held)));
     return joiner;
   }
 
   private forEachPartition(action: (joiner: PartitionJoiner, out: Emission[]) => void): Emission[] {
     const out: Emission[] = [];
-    for (const joiner of this.partitions.values()) {
-      const before = joiner.size;
-      const contextBefore = joiner.contextSize;
-      action(joiner, out);
-      this.pendingTotal += joiner.size - before;
-      this.contextTotal += joiner.contextSize - contextBefore;
-    }
-    if (this.contextTotal > this.settings.maxPending) this.forgetContext();
+    for (const joiner of this.partitions.values()) action(joiner, out);
+    if (this.held.context > this.settings.maxPending) this.forgetContext();
     return out;
   }
 
   /** Lets go of context in the partition keeping the most, the first to be forgotten first. */
   private forgetContext(): void {
-    while (this.contextTotal > this.settings.maxPending) {
-      let largest: PartitionJoiner | undefined;
-      for (const joiner of this.partitions.values()) if (!largest || joiner.contextSize > largest.contextSize) largest = joiner;
-      if (!largest?.forgetOldestContext()) return;
-      this.contextTotal--;
+    while (this.held.context > this.settings.maxPending) {
+      if (!this.largestBy((joiner) => joiner.contextSize)?.forgetOldestContext()) return;
     }
   }
 
   /** Makes room in the partition holding the most: it is the one growing the state. */
   private evict(out: Emission[]): void {
-    while (this.pendingTotal > this.settings.maxPending) {
-      let largest: PartitionJoiner | undefined;
-      for (const joiner of this.partitions.values()) if (!largest || joiner.size > largest.size) largest = joiner;
-      if (!largest?.evictOne(out)) return;
-      this.pendingTotal--;
+    while (this.held.waiting > this.settings.maxPending) {
+      if (!this.largestBy((joiner) => joiner.size)?.evictOne(out)) return;
     }
+  }
+
+  private largestBy(measure: (joiner: PartitionJoiner) => number): PartitionJoiner | undefined {
+    let largest: PartitionJoiner | undefined;
+    for (const joiner of this.partitions.values()) if (!largest || measure(joiner) > measure(largest)) largest = joiner;
+    return largest;
   }
 }

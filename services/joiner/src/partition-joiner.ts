@@ -24,7 +24,7 @@ import { parseIpv4, type Match } from '@flowmesh/lib';
 import { isInCluster, isLoopback, isService, type AddressScope, type Scope } from './address-scope.js';
 import { conversationKey, serverKey, type ConversationKey, type ServerKey } from './conversation-key.js';
 import { Emission } from './emission.js';
-import { HeldHalves } from './held-halves.js';
+import { HeldHalves, type HeldCounts } from './held-halves.js';
 import type { JoinRecord } from './join-half.js';
 import type { JoinSettings } from './join-settings.js';
 import type { JoinStats } from './join-stats.js';
@@ -45,10 +45,12 @@ export class PartitionJoiner {
     private readonly scope: AddressScope,
     private readonly stats: JoinStats,
     nowMs: number,
+    /** The member's held-half counts, which this partition keeps in step. */
+    totals: HeldCounts,
   ) {
     this.lastInputAt = nowMs;
     // Every half that could borrow a context half has left once the watermark passes this.
-    this.held = new HeldHalves((entry) => entry.deadline + settings.skewWindows * windowLength(entry));
+    this.held = new HeldHalves((entry) => entry.deadline + settings.skewWindows * windowLength(entry), totals);
   }
 
   get size(): number {
