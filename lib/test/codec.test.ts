@@ -82,6 +82,7 @@ describe('writing a body in place', () => {
     const codec = RecordCodec.local('FlowHalf');
     const body = codec.type.toBuffer(sampleHalf());
     assert.deepEqual(codec.encodeSized(body.length, (buffer, offset) => offset + body.copy(buffer, offset)), codec.encode(sampleHalf()));
+    assert.deepEqual(codec.frame(body), codec.encode(sampleHalf()));
     assert.throws(() => codec.encodeSized(body.length + 1, (buffer, offset) => offset + body.copy(buffer, offset)), /wrote \d+ bytes of a \d+-byte body/);
   });
 });

@@ -126,6 +126,11 @@ export class RecordCodec<N extends RecordName> implements RecordDecoder<RecordTy
     return out;
   }
 
+  /** Frames a body already in the newest schema (a copy behind this codec's header). */
+  frame(body: Buffer): Buffer {
+    return this.encodeSized(body.length, (buffer, offset) => offset + body.copy(buffer, offset));
+  }
+
   /** Decodes synchronously; a Confluent id not seen before fails with `unknown-schema-id` (use decodeBatch). */
   decode(message: Buffer): RecordTypes[N] {
     return this.decodeWithBody(message).value;

@@ -106,15 +106,19 @@ export async function runStream<T>(options: StreamOptions<T>): Promise<RunningSt
     );
   }
 
-  /** The messages by topic; all of them to the output topic, the usual case, without regrouping. */
+  /** The messages by topic; a run of messages to one topic (usually all of them) costs one lookup. */
   function byTopic(messages: readonly OutputMessage[]): { topic: string; messages: OutputMessage[] }[] {
-    if (messages.every((message) => message.topic === undefined)) return [{ topic: options.outputTopic, messages: messages as OutputMessage[] }];
     const grouped = new Map<string, OutputMessage[]>();
+    let runTopic: string | undefined;
+    let run: OutputMessage[] = [];
     for (const message of messages) {
       const topic = message.topic ?? options.outputTopic;
-      let list = grouped.get(topic);
-      if (!list) grouped.set(topic, (list = []));
-      list.push(message);
+      if (topic !== runTopic) {
+        runTopic = topic;
+        run = grouped.get(topic) ?? [];
+        grouped.set(topic, run);
+      }
+      run.push(message);
     }
     return [...grouped].map(([topic, messages]) => ({ topic, messages }));
   }

@@ -4,7 +4,7 @@
  * address is parsed and checked on integers, which is cheaper than looking
  * its text up; other addresses are parsed once and their answers cached (bounded).
  */
-import { CidrSet, parseIpv4, parseIpv6 } from '@flowmesh/lib';
+import { CidrSet, parseIpv6 } from '@flowmesh/lib';
 
 const LOOPBACK = CidrSet.parse(['127.0.0.0/8', '::1/128']);
 /** Where an address sits, as bits: see the Scope helpers. */
@@ -32,8 +32,8 @@ export class AddressScope {
     this.services = CidrSet.parse(serviceCidrs);
   }
 
-  /** Classifies `ip`; `v4` is it parsed as IPv4 (parseIpv4), for a caller that has parsed it already. */
-  of(ip: string, v4: number | null = parseIpv4(ip)): Scope {
+  /** Classifies `ip`; `v4` is it parsed as IPv4 (parseIpv4; the join parses it for its keys anyway), null when it is not one. */
+  of(ip: string, v4: number | null): Scope {
     if (v4 !== null) return scopeOf(this.services.containsIpv4(v4), LOOPBACK.containsIpv4(v4), this.cluster.containsIpv4(v4));
     let scope = this.cache.get(ip);
     if (scope === undefined) {

@@ -14,18 +14,21 @@ export type ServerKey = number | string;
 
 const PROTOCOL_BIT: Readonly<Record<number, number>> = { 6: 0, 17: 1 };
 
+/** An IPv4 address and port as one number (48 bits), null when the address is not IPv4 or the port not a port. */
+function ipv4Endpoint(ipv4: number | null, port: number): number | null {
+  return ipv4 !== null && port >= 0 && port <= 0xffff ? ipv4 * 0x10000 + port : null;
+}
+
 /** @param clientIpv4 the client address parsed as IPv4 (parseIpv4), null when it is not one */
 export function conversationKey(half: JoinHalf, clientIpv4: number | null, loopback: boolean): ConversationKey {
   if (loopback) return `${half.protocol}|${half.client_ip}|${half.client_port}|${half.node}`;
+  const endpoint = ipv4Endpoint(clientIpv4, half.client_port);
   const protocolBit = PROTOCOL_BIT[half.protocol];
-  if (clientIpv4 !== null && protocolBit !== undefined && half.client_port >= 0 && half.client_port <= 0xffff) {
-    return (clientIpv4 * 0x10000 + half.client_port) * 2 + protocolBit;
-  }
+  if (endpoint !== null && protocolBit !== undefined) return endpoint * 2 + protocolBit;
   return `${half.protocol}|${half.client_ip}|${half.client_port}`;
 }
 
 /** @param serverIpv4 the server address parsed as IPv4 (parseIpv4), null when it is not one */
 export function serverKey(half: JoinHalf, serverIpv4: number | null): ServerKey {
-  if (serverIpv4 !== null && half.server_port >= 0 && half.server_port <= 0xffff) return serverIpv4 * 0x10000 + half.server_port;
-  return `${half.server_ip}|${half.server_port}`;
+  return ipv4Endpoint(serverIpv4, half.server_port) ?? `${half.server_ip}|${half.server_port}`;
 }

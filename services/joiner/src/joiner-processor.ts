@@ -145,7 +145,7 @@ export class JoinerProcessor implements StreamProcessor<JoinHalf> {
   }
 
   private framed(body: Buffer | null | undefined): Buffer | null {
-    return body ? this.options.inputCodec.encodeSized(body.length, (buffer, offset) => offset + body.copy(buffer, offset)) : null;
+    return body ? this.options.inputCodec.frame(body) : null;
   }
 }
 
