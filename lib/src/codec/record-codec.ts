@@ -13,9 +13,9 @@ import { confluentHeader, fingerprintHex, readFraming, singleObjectHeader } from
 import type { SchemaRegistryClient } from './schema-registry.js';
 
 /**
- * `body` is the Avro body inside the message (no copy) when it was written
- * with exactly the newest schema, so that a stage forwarding the record can
- * copy those bytes instead of encoding the value again; null otherwise.
+ * `body` is the record's Avro body in the newest schema, for a stage that
+ * copies those bytes instead of encoding the value again: given by a
+ * projection (RecordProjection), null from a whole-record decode.
  */
 export type DecodeResult<T> = { ok: true; value: T; body: Buffer | null } | { ok: false; error: DecodeError };
 
@@ -133,14 +133,8 @@ export class RecordCodec<N extends RecordName> implements RecordDecoder<RecordTy
 
   /** Decodes synchronously; a Confluent id not seen before fails with `unknown-schema-id` (use decodeBatch). */
   decode(message: Buffer): RecordTypes[N] {
-    return this.decodeWithBody(message).value;
-  }
-
-  /** Decodes, and says where the body is when it is in the newest schema (see DecodeResult). */
-  decodeWithBody(message: Buffer): { value: RecordTypes[N]; body: Buffer | null } {
     const { entry, bodyOffset } = this.writerOf(message);
-    const value = this.readBody(message, bodyOffset, entry);
-    return { value, body: entry.resolver ? null : message.subarray(bodyOffset) };
+    return this.readBody(message, bodyOffset, entry);
   }
 
   /**
@@ -154,9 +148,13 @@ export class RecordCodec<N extends RecordName> implements RecordDecoder<RecordTy
     return { body, writer: entry.description };
   }
 
-  /** Decodes many messages, first fetching unknown Confluent schema ids from the registry. */
+  /**
+   * Decodes many messages, first fetching unknown Confluent schema ids from
+   * the registry. Whole records come without their body (nobody splices from
+   * them; a projection keeps it, see RecordProjection).
+   */
   decodeBatch(messages: readonly (Buffer | null)[]): Promise<DecodeResult<RecordTypes[N]>[]> {
-    return this.decodeBatchWith(messages, (message) => this.decodeWithBody(message));
+    return this.decodeBatchWith(messages, (message) => ({ value: this.decode(message), body: null }));
   }
 
   /** Like decodeBatch, with another decoding of each message (a projection's). */

@@ -19,8 +19,8 @@ export interface InputRecord<I> extends InputRef {
   key: Buffer | null;
   value: I;
   /**
-   * The value's Avro body as received, when it is in the newest schema (a
-   * view into the fetch buffer: copy it to keep it); absent otherwise.
+   * The value's Avro body in the newest schema, when the decoder keeps it (a
+   * projection does: a view into the fetch buffer, copy it to keep it).
    */
   body?: Buffer | null;
   /** The message value exactly as received (a view into the fetch buffer): what the dead-letter topic gets. */
