@@ -850,7 +850,7 @@ function declaredMetrics(): { service: Set<string>; process: Set<string> } {
   enricherMetrics(registry);
   registerJoinerMetrics(registry, {
     stats: newJoinStats(),
-    rereads: { rereads: 0, duplicates: 0 },
+    rereads: { rereads: 0, duplicates: 0, withheld: 0 },
     partitions: () => [],
     maxPending: 1,
     now: Date.now,

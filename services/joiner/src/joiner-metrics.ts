@@ -30,6 +30,7 @@ const COUNTERS: { name: string; help: string; read: (s: JoinerMetricsSource) => 
   { name: 'flowmesh_joiner_handed_over_total', help: 'Pending halves dropped unemitted when their partition was revoked; the new owner re-reads them.', read: (s) => s.stats.handedOver },
   { name: 'flowmesh_joiner_reread_halves_total', help: 'Halves read again after a crash or rebalance, at offsets the previous owner had already read.', read: (s) => s.rereads.rereads },
   { name: 'flowmesh_joiner_duplicates_total', help: 'Records produced a second time after a crash or rebalance, as recorded with the previous owner\'s last commit.', read: (s) => s.rereads.duplicates },
+  { name: 'flowmesh_joiner_withheld_total', help: 'Records not produced again because this member had produced them before their partition left it and came back.', read: (s) => s.rereads.withheld },
 ];
 
 export function registerJoinerMetrics(registry: Registry, source: JoinerMetricsSource): void {

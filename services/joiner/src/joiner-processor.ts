@@ -4,9 +4,10 @@
  * when it is produced, so a half held back for its peer holds back the
  * partition's commit: that is what makes the join at-least-once.
  */
-import type { InputRecord, Logger, OutputMessage, OutputSink, RecordCodec, StreamProcessor } from '@flowmesh/lib';
+import type { InputRecord, InputRef, Logger, OutputMessage, OutputSink, RecordCodec, StreamProcessor } from '@flowmesh/lib';
 import type { Emission } from './emission.js';
 import type { JoinCore } from './join-core.js';
+import { HandoverMemory } from './handover-memory.js';
 import { invalidHalf } from './half-validation.js';
 import type { JoinHalf, JoinRecord } from './join-half.js';
 import { heldBytes } from './pending-half.js';
@@ -44,6 +45,10 @@ export class JoinerProcessor implements StreamProcessor<JoinHalf> {
    * re-deliveries), so they are retried before anything else is sent.
    */
   private unsent: Emission[] = [];
+  /** Emissions being sent: if their partition is revoked meanwhile, they are not known to be produced. */
+  private readonly inFlight = new Set<readonly Emission[]>();
+  /** What this member produced from partitions it gave up, not to be produced again if they come back. */
+  private readonly handover = new HandoverMemory();
   private readonly writer: JoinedFlowWriter;
 
   constructor(private readonly options: JoinerProcessorOptions) {
@@ -70,23 +75,36 @@ export class JoinerProcessor implements StreamProcessor<JoinHalf> {
 
   async onAssignment(assigned: readonly number[], revoked: readonly number[]): Promise<void> {
     // Revoked partitions were not committed past their pending halves: the new owner re-reads them.
-    this.core.revoke(revoked);
-    this.unsent = this.unsent.filter((e) => !revoked.includes(e.ref.partition));
+    const handedOver = this.core.revoke(revoked);
     for (const partition of revoked) {
-      this.options.progress.forget(partition);
+      const read = this.options.progress.forget(partition);
+      if (read) this.handover.remember(partition, read.from, read.upTo, [...(handedOver.get(partition) ?? []), ...this.unproducedIn(partition)]);
       this.resuming.delete(partition);
     }
-    const lookup = this.options.committedPositions;
-    if (!lookup || !assigned.length) return;
+    this.unsent = this.unsent.filter((e) => !revoked.includes(e.ref.partition));
+    if (!assigned.length) return;
+    const lookup = this.options.committedPositions ?? (async () => new Map<number, CommittedPosition>());
     const positions = lookup(assigned).then(
       (found) => {
-        for (const [partition, position] of found) this.options.progress.resumeFrom(partition, position);
+        for (const partition of assigned) {
+          const position = found.get(partition);
+          this.handover.resume(partition, position && position.offset >= 0 ? position.offset : null);
+          if (position) this.options.progress.resumeFrom(partition, position, this.handover.withholds(partition));
+        }
       },
-      (error: Error) => this.options.logger.warn({ err: error.message }, 'cannot read committed offsets; re-reads after this assignment are not counted'),
+      (error: Error) => {
+        for (const partition of assigned) this.handover.resume(partition, null);
+        this.options.logger.warn({ err: error.message }, 'cannot read committed offsets; re-reads after this assignment are not counted');
+      },
     );
     for (const partition of assigned) this.resuming.set(partition, positions);
     await positions;
     for (const partition of assigned) if (this.resuming.get(partition) === positions) this.resuming.delete(partition);
+  }
+
+  /** Offsets of `partition` whose records were made but not acknowledged: failed sends and sends in flight. */
+  private *unproducedIn(partition: number): Generator<number> {
+    for (const emissions of [this.unsent, ...this.inFlight]) for (const { ref } of emissions) if (ref.partition === partition) yield Number(ref.offset);
   }
 
   async onTick(nowMs: number, sink: OutputSink): Promise<void> {
@@ -106,6 +124,7 @@ export class JoinerProcessor implements StreamProcessor<JoinHalf> {
    */
   commitNote(partition: number, offset: string): string | null {
     if (this.resuming.has(partition)) return null;
+    this.handover.committed(partition, Number(offset));
     return this.options.progress.note(partition, Number(offset), this.core.pendingIn(partition));
   }
 
@@ -115,23 +134,35 @@ export class JoinerProcessor implements StreamProcessor<JoinHalf> {
     if (!emissions.length) return;
     const messages: OutputMessage[] = [];
     const written: Emission[] = [];
+    const completes: InputRef[] = [];
     const unwritable: { emission: Emission; error: unknown }[] = [];
     for (const emission of emissions) {
+      if (!this.handover.empty && this.handover.producedBefore(emission.ref.partition, Number(emission.ref.offset))) {
+        // Its record went out before the partition left and came back: done, not produced again.
+        completes.push(emission.ref);
+        this.options.progress.counts.withheld++;
+        continue;
+      }
       try {
         messages.push({ key: emission.key, value: this.writer.encode(emission) });
         written.push(emission);
+        completes.push(emission.ref);
       } catch (error) {
         // Its half left the join already: it goes to the dead-letter topic rather than stall the partition.
         unwritable.push({ emission, error });
       }
     }
+    this.inFlight.add(emissions);
     try {
-      await Promise.all([sink.send(messages, written.map((e) => e.ref)), ...unwritable.map(({ emission, error }) => this.deadLetterRecord(emission, error, sink))]);
+      await Promise.all([sink.send(messages, completes), ...unwritable.map(({ emission, error }) => this.deadLetterRecord(emission, error, sink))]);
     } catch (error) {
       this.unsent.push(...emissions);
       throw error;
+    } finally {
+      this.inFlight.delete(emissions);
     }
     forEachPartitionRun(emissions, (partition, records) => this.options.progress.sent(partition, records));
+    if (this.handover.holding) for (const { ref } of emissions) this.handover.produced(ref.partition, Number(ref.offset));
     this.options.observe?.(written);
   }
 

@@ -41,7 +41,9 @@ export async function startJoiner(context: ServiceContext, config: JoinerConfig,
   const core = new JoinCore(settings);
   const progress = new ReadProgress();
   const groupId = config.groupId ?? DEFAULT_GROUP_ID;
-  const admin = createKafka(config, logger).admin();
+  // Few retries: a lookup still retrying when the member stops (broker gone) would keep the
+  // process up for minutes, and without it the member only counts and withholds less.
+  const admin = createKafka(config, logger).admin({ retry: { retries: 4 } });
   await admin.connect();
   // The first offset lookup finds the group coordinator, and kafkajs retries it once after a
   // metadata refresh (~300 ms); doing it now, while the consumer joins, keeps that wait out

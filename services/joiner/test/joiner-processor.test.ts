@@ -139,12 +139,12 @@ describe('joiner processor', () => {
   });
 
   test('the commit note counts what was produced at or above the committed offset', async () => {
-    const { processor, sink } = setup();
+    const { processor, sink, progress } = setup();
     await processor.handleBatch([record(0, 10, client()), record(0, 11, client({ client_port: 5, server_ip: '8.8.8.8' }))], sink);
     // Offset 10 waits for its peer, so 10 is what the loop commits; 11 (EXTERNAL) is produced above it.
-    assert.deepEqual(decodeNote(processor.commitNote(0, '10')), { read: 12, produced: 1 });
+    assert.deepEqual(decodeNote(processor.commitNote(0, '10')), { read: 12, produced: 1, member: progress.member });
     await processor.handleBatch([record(0, 12, server())], sink);
-    assert.deepEqual(decodeNote(processor.commitNote(0, '13')), { read: 13, produced: 0 });
+    assert.deepEqual(decodeNote(processor.commitNote(0, '13')), { read: 13, produced: 0, member: progress.member });
   });
 
   test('after a crash the new owner counts re-reads and the duplicates the old owner recorded', async () => {
@@ -153,7 +153,60 @@ describe('joiner processor', () => {
     await processor.onAssignment([0], []);
     const halves = [10, 11, 12, 13, 14, 15].map((offset) => record(0, offset, client({ client_port: offset, server_ip: '8.8.8.8' })));
     await processor.handleBatch(halves, sink);
-    assert.deepEqual(progress.counts, { rereads: 4, duplicates: 3 });
+    assert.deepEqual(progress.counts, { rereads: 4, duplicates: 3, withheld: 0 });
+  });
+
+  describe('a partition that leaves the member and comes back', () => {
+    const external = (offset: number) => record(0, offset, client({ client_port: 100 + offset, server_ip: '8.8.8.8' }));
+    /** 0 waits for its peer (it comes at 4); 1 is EXTERNAL; 2 and 3 pair. Everything but 0 is produced. */
+    const firstRead = () => [record(0, 0, client()), external(1), record(0, 2, client({ client_port: 7 })), record(0, 3, server({ client_port: 7 }))];
+    const decodedPorts = (messages: readonly OutputMessage[]) => messages.map((m) => joinedCodec.decode(m.value).half.client_port).sort((a, b) => a - b);
+
+    test('what the member produced before is withheld, what was waiting is joined and produced, every offset completes', async () => {
+      const positions = new Map<number, CommittedPosition>();
+      const { processor, sink, progress } = setup(positions);
+      await processor.handleBatch(firstRead(), sink);
+      assert.deepEqual(decodedPorts(sink.produced), [7, 7, 101]);
+      positions.set(0, { offset: 0, metadata: processor.commitNote(0, '0') });
+      await processor.onAssignment([], [0]);
+      await processor.onAssignment([0], []);
+
+      const before = sink.produced.length;
+      sink.completed.length = 0;
+      await processor.handleBatch([...firstRead(), record(0, 4, server())], sink);
+      assert.deepEqual(decodedPorts(sink.produced.slice(before)), [43512, 43512], 'only the waiting half and its new peer');
+      assert.deepEqual(sink.completed.sort(), ['0:0', '0:1', '0:2', '0:3', '0:4']);
+      assert.deepEqual(progress.counts, { rereads: 4, duplicates: 0, withheld: 3 });
+    });
+
+    test('a record in flight when the partition left counts as produced once the broker acknowledges it', async () => {
+      const positions = new Map<number, CommittedPosition>([[0, { offset: 1, metadata: null }]]);
+      const { processor, sink } = setup(positions);
+      let acknowledge: (() => void) | undefined;
+      const slowSink: OutputSink = { send: async (m, c) => { await new Promise<void>((resolve) => (acknowledge = resolve)); await sink.send(m, c); }, deadLetter: sink.deadLetter.bind(sink) };
+      await processor.handleBatch([external(0)], sink);
+      const sending = processor.handleBatch([external(1)], slowSink);
+      while (!acknowledge) await new Promise((resolve) => setImmediate(resolve));
+      await processor.onAssignment([], [0]);
+      acknowledge();
+      await sending;
+      await processor.onAssignment([0], []);
+      await processor.handleBatch([external(1), external(2)], sink);
+      assert.deepEqual(decodedPorts(sink.produced), [100, 101, 102]);
+    });
+
+    test('nothing is withheld when the commit it comes back with is unknown or below what the member read (offsets reset)', async () => {
+      for (const position of [undefined, { offset: 0, metadata: null }]) {
+        const positions = new Map<number, CommittedPosition>();
+        const { processor, sink } = setup(positions);
+        await processor.handleBatch([external(5), external(6)], sink);
+        await processor.onAssignment([], [0]);
+        if (position) positions.set(0, position);
+        await processor.onAssignment([0], []);
+        await processor.handleBatch([external(5), external(6)], sink);
+        assert.deepEqual(decodedPorts(sink.produced), [105, 105, 106, 106], JSON.stringify(position));
+      }
+    });
   });
 
   test('notes that are not ours are ignored', () => {

@@ -2,17 +2,19 @@
  * Hand-over between members on the embedded broker: a second joiner joins the
  * group in the middle of a stream and takes half the partitions. No half may
  * be lost, and no member may emit a half twice (the first one drops what it
- * held for the revoked partitions; the new owner re-reads and joins it). A
- * member leaving is the crash test's business: on the embedded broker a
- * departure is noticed only at the session timeout (30 s).
+ * held for the revoked partitions; the new owner re-reads and joins it). When
+ * partitions come back to a member that had them (the newcomer left, or
+ * failed its group sync), that member re-reads from the commit and must
+ * withhold the records it produced before. A member crashing is the crash
+ * test's business.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { after, before, beforeEach, test } from 'node:test';
 import { createLogger, createRegistry, Health, loadConfig, startMockBroker, type MockBroker } from '@flowmesh/lib';
 import { testKafka, topicSize } from '@flowmesh/lib/testing';
 import { joinerOptions, startJoiner, type JoinerConfig, type RunningJoiner } from '../src/index.js';
-import { createJoinTopics, halfIdentity, HalfProducer, joinerFlags, plain, readJoined } from './support/broker-fixture.js';
-import { generateScenario } from './support/flow-scenario.js';
+import { createJoinTopics, halfIdentity, HalfProducer, joinerFlags, plain, readJoined, type OutputRecord } from './support/broker-fixture.js';
+import { generateScenario, type GeneratedHalf } from './support/flow-scenario.js';
 import { expectedRecord } from './support/reference-join.js';
 
 let broker: MockBroker;
@@ -31,7 +33,8 @@ interface Member {
   produced: Map<string, number>;
 }
 
-const allMembers: Member[] = [];
+/** Every member a test started, crashed ones included. */
+let allMembers: Member[] = [];
 
 async function startMember(config: JoinerConfig, name: string): Promise<Member> {
   const produced = new Map<string, number>();
@@ -47,6 +50,24 @@ async function startMember(config: JoinerConfig, name: string): Promise<Member> 
   return member;
 }
 
+/** Every half is in the output as the reference join says, and no member produced one twice. */
+function assertEachHalfOnce(output: readonly OutputRecord[], halves: readonly GeneratedHalf[]): void {
+  const byIdentity = new Map(halves.map((h) => [halfIdentity(h.half), h]));
+  const seen = new Set<string>();
+  for (const { record } of output) {
+    const identity = halfIdentity(record.half);
+    const source = byIdentity.get(identity);
+    assert.ok(source, identity);
+    assert.deepEqual(plain(record), plain(expectedRecord(source, record.match)), identity);
+    seen.add(identity);
+  }
+  assert.deepEqual(halves.filter((h) => !seen.has(halfIdentity(h.half))).map((h) => halfIdentity(h.half)), [], 'no half lost');
+  for (const member of allMembers) {
+    const twice = [...member.produced].filter(([, count]) => count > 1);
+    assert.deepEqual(twice, [], `${member.name} emitted no half twice`);
+  }
+}
+
 async function waitFor(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
@@ -54,6 +75,10 @@ async function waitFor(condition: () => Promise<boolean>, timeoutMs: number, wha
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
+
+beforeEach(() => {
+  allMembers = [];
+});
 
 test('a member joining mid-stream: no half lost, none emitted twice by a member', { timeout: 90_000 }, async (t) => {
   const topics = await createJoinTopics(broker, 4);
@@ -117,28 +142,59 @@ test('a member joining mid-stream: no half lost, none emitted twice by a member'
   const first = allMembers[0]!;
   const second = allMembers.at(-1)!;
 
-  const byIdentity = new Map(halves.map((h) => [halfIdentity(h.half), h]));
-  const seen = new Set<string>();
-  for (const { record } of output) {
-    const identity = halfIdentity(record.half);
-    const source = byIdentity.get(identity);
-    assert.ok(source, identity);
-    assert.deepEqual(plain(record), plain(expectedRecord(source, record.match)), identity);
-    seen.add(identity);
-  }
-  assert.deepEqual(halves.filter((h) => !seen.has(halfIdentity(h.half))).map((h) => halfIdentity(h.half)), [], 'no half lost');
-  for (const member of allMembers) {
-    const twice = [...member.produced].filter(([, count]) => count > 1);
-    assert.deepEqual(twice, [], `${member.name} emitted no half twice`);
-  }
+  assertEachHalfOnce(output, halves);
   assert.ok(first.joiner.core.stats.handedOver > 0, 'the first member handed waiting halves over');
   t.diagnostic(
     `rebalance: ${JSON.stringify({
       halves: halves.length,
       outputRecords: output.length,
-      duplicatesAcrossMembers: output.length - seen.size,
+      duplicatesAcrossMembers: output.length - halves.length,
       handedOver: first.joiner.core.stats.handedOver,
       rereadCounted: second.joiner.progress.counts.rereads,
     })}`,
   );
+});
+
+test('partitions that leave a member and come back: it withholds what it had produced, and loses nothing', { timeout: 90_000 }, async (t) => {
+  const topics = await createJoinTopics(broker, 4);
+  // Waiting halves must still be held when the visitor comes: no idle release while it rebalances.
+  const config = loadConfig(joinerOptions, { env: {}, flags: joinerFlags(broker, topics, { logLevel: 'warn', idleTimeoutMs: 10_000 }) });
+  const halves = generateScenario({ seed: 7, connections: 300, spanWindows: 30, skewWindows: 1, graceMs: 10_000, lateProbability: 0.02, silentAgentProbability: 0.1, dropProbability: 0.03 }).halves;
+  const kafka = testKafka(broker.brokers);
+  const producer = await HalfProducer.connect(broker, topics.input);
+  let member: Member | undefined;
+  let output: OutputRecord[];
+  try {
+    member = await startMember(config, 'joiner-1');
+    const third = Math.floor(halves.length / 3);
+    await producer.send(halves.slice(0, third), 100);
+    await waitFor(async () => (await topicSize(kafka, topics.output)) > third / 3, 20_000, 'the member to produce');
+    // A visitor joins the group, takes partitions without reading them, and leaves again: they go
+    // back to the member, which re-reads them from its own last commit. Input keeps flowing meanwhile.
+    const sending = producer.send(halves.slice(third, 2 * third), 20);
+    const visitor = kafka.consumer({ groupId: topics.groupId, sessionTimeout: 6_000, heartbeatInterval: 600 });
+    const visited = new Promise<void>((resolve) => visitor.on(visitor.events.GROUP_JOIN, () => resolve()));
+    await visitor.connect();
+    await visitor.subscribe({ topic: topics.input, fromBeginning: true });
+    await visitor.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: async () => undefined });
+    await visited;
+    await visitor.disconnect();
+    await sending;
+    await producer.send(halves.slice(2 * third), 100);
+    await waitFor(
+      async () => (await topicSize(kafka, topics.output)) >= halves.length && member!.joiner.core.pending === 0,
+      40_000,
+      'every half to be produced',
+    );
+    output = await readJoined(broker, topics.output, await topicSize(kafka, topics.output));
+  } finally {
+    await member?.joiner.stop().catch(() => undefined);
+    await producer.close();
+  }
+  assertEachHalfOnce(output, halves);
+  const { counts } = member.joiner.progress;
+  assert.ok(member.joiner.core.stats.handedOver > 0, 'the member dropped waiting halves when the visitor took partitions');
+  assert.ok(counts.withheld > 0, 'records re-read after the partitions came back were withheld');
+  assert.equal(output.length, halves.length, 'no duplicates at all: the visitor produced nothing');
+  t.diagnostic(`partitions back: ${JSON.stringify({ halves: halves.length, handedOver: member.joiner.core.stats.handedOver, ...counts })}`);
 });
