@@ -59,3 +59,15 @@ test('agrees with a plain set model on random gaps, orders and repeats', () => {
     }
   }
 });
+
+test('a lost partition is released with how far it got: every offset below upTo done except notDone', () => {
+  const tracker = new OffsetTracker();
+  assert.equal(tracker.forget(3), null, 'nothing consumed');
+  tracker.consumed(0, offsets(5, 6000)); // beyond the compaction threshold
+  for (let offset = 5; offset < 6000; offset++) if (offset !== 4900 && offset !== 5998) tracker.done(0, String(offset));
+  tracker.takeCommittable();
+  assert.deepEqual(tracker.forget(0), { from: 5, upTo: 6000, notDone: [4900, 5998] });
+  assert.equal(tracker.forget(0), null, 'forgotten');
+  tracker.consumed(0, offsets(7000, 7002));
+  assert.deepEqual(tracker.forget(0), { from: 7000, upTo: 7002, notDone: [7000, 7001] }, 'tracking starts afresh');
+});

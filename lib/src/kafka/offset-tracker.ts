@@ -6,6 +6,8 @@
  * as numbers: exact up to 2^53, far beyond any partition's lifetime, and much
  * cheaper than BigInt on the hot path.
  */
+import type { ReleasedOffsets } from './stream-types.js';
+
 export class OffsetTracker {
   private readonly partitions = new Map<number, PartitionOffsets>();
 
@@ -40,12 +42,11 @@ export class OffsetTracker {
     return total;
   }
 
-  forget(partition: number): void {
+  /** Stops tracking a lost partition; returns what had been done in it (null when nothing was consumed). */
+  forget(partition: number): ReleasedOffsets | null {
+    const state = this.partitions.get(partition);
     this.partitions.delete(partition);
-  }
-
-  clear(): void {
-    this.partitions.clear();
+    return state?.released() ?? null;
   }
 }
 
@@ -56,6 +57,7 @@ class PartitionOffsets {
   private readonly finished: number[] = [];
   private head = 0;
   private finishedAhead = 0;
+  private firstSeen: number | null = null;
   private lastSeen: number | null = null;
   lastCommitted: number | null = null;
 
@@ -67,7 +69,15 @@ class PartitionOffsets {
     if (this.lastSeen !== null && offset <= this.lastSeen) return; // re-delivered: already tracked
     this.order.push(offset);
     this.finished.push(0);
+    this.firstSeen ??= offset;
     this.lastSeen = offset;
+  }
+
+  released(): ReleasedOffsets | null {
+    if (this.firstSeen === null || this.lastSeen === null) return null;
+    const notDone: number[] = [];
+    for (let i = this.head; i < this.order.length; i++) if (this.finished[i] === 0) notDone.push(this.order[i]!);
+    return { from: this.firstSeen, upTo: this.lastSeen + 1, notDone };
   }
 
   done(offset: number): void {

@@ -46,11 +46,23 @@ export interface OutputSink {
   deadLetter(ref: InputRef, raw: { key: Buffer | null; value: Buffer | null }, error: unknown): Promise<void>;
 }
 
+/**
+ * How far a member got in a partition it lost, as the loop tracked it: every
+ * offset below `upTo` was done (its output produced, or dead-lettered) except
+ * `notDone`; `from` is the first offset it consumed there. A stateful stage
+ * uses it not to produce again what it had produced if the partition comes back.
+ */
+export interface ReleasedOffsets {
+  from: number;
+  upTo: number;
+  notDone: readonly number[];
+}
+
 export interface StreamProcessor<I> {
   /** Handles one partition's batch of decoded records, in offset order. */
   handleBatch(records: readonly InputRecord<I>[], sink: OutputSink): Promise<void>;
-  /** Called after the member's assignment changed: partitions gained and lost. */
-  onAssignment?(assigned: readonly number[], revoked: readonly number[], sink: OutputSink): Promise<void>;
+  /** Called after the member's assignment changed: partitions gained and lost (with how far it got in each lost one). */
+  onAssignment?(assigned: readonly number[], revoked: readonly number[], sink: OutputSink, released: ReadonlyMap<number, ReleasedOffsets>): Promise<void>;
   /** Called on a timer (see StreamOptions.tickMs) for time-driven output such as idle windows. */
   onTick?(nowMs: number, sink: OutputSink): Promise<void>;
   /** Called once on shutdown before the final commit: emit what must not be lost. */

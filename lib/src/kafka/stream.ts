@@ -14,7 +14,7 @@ import { deadLetterMessage, failureReason } from './dead-letter.js';
 import { OffsetTracker } from './offset-tracker.js';
 import type { FlowProducer } from './producer.js';
 import { streamMetrics } from './stream-metrics.js';
-import type { InputRecord, InputRef, OutputMessage, OutputSink, StreamProcessor } from './stream-types.js';
+import type { InputRecord, InputRef, OutputMessage, OutputSink, ReleasedOffsets, StreamProcessor } from './stream-types.js';
 
 /** Producing output failed (after the producer's own retries): transient, never the record's fault. */
 export class OutputUnavailableError extends Error {
@@ -228,20 +228,28 @@ export async function runStream<T>(options: StreamOptions<T>): Promise<RunningSt
     await commit(lag === '0');
   }
 
+  /** Stops tracking lost partitions; what had been done in each goes to the processor. */
+  function release(lost: readonly number[]): Map<number, ReleasedOffsets> {
+    const released = new Map<number, ReleasedOffsets>();
+    for (const partition of lost) {
+      const offsets = tracker.forget(partition);
+      if (offsets) released.set(partition, offsets);
+      metrics.lag.remove({ stage, partition: String(partition) });
+    }
+    return released;
+  }
+
   consumer.on(consumer.events.GROUP_JOIN, (event) => {
     const now = new Set<number>(event.payload.memberAssignment[options.inputTopic] ?? []);
     const gained = [...now].filter((p) => !assigned.has(p));
     const lost = [...assigned].filter((p) => !now.has(p));
-    for (const partition of lost) {
-      tracker.forget(partition);
-      metrics.lag.remove({ stage, partition: String(partition) });
-    }
+    const released = release(lost);
     assigned = now;
     joined = true;
     metrics.rebalances.inc({ stage });
     logger.info({ assigned: [...now].sort((a, b) => a - b), gained, lost }, 'consumer group assignment');
     if (processor.onAssignment) {
-      processor.onAssignment(gained, lost, sink).catch((error: Error) => logger.error({ err: error }, 'onAssignment failed'));
+      processor.onAssignment(gained, lost, sink, released).catch((error: Error) => logger.error({ err: error }, 'onAssignment failed'));
     }
   });
   let failure: string | null = null;
@@ -250,10 +258,10 @@ export async function runStream<T>(options: StreamOptions<T>): Promise<RunningSt
     // kafkajs restarts the consumer after most crashes; state for every partition is rebuilt from the committed offsets.
     logger.error({ err: event.payload.error?.message, restart: event.payload.restart }, 'consumer crashed');
     const lost = [...assigned];
+    const released = release(lost);
     assigned = new Set();
     joined = false;
-    tracker.clear();
-    if (processor.onAssignment && lost.length) void processor.onAssignment([], lost, sink).catch(() => undefined);
+    if (processor.onAssignment && lost.length) void processor.onAssignment([], lost, sink, released).catch(() => undefined);
   });
 
   await consumer.connect();

@@ -5,12 +5,12 @@
  * group sync and leaves); the member then re-reads from the committed offset,
  * which trails what it produced by up to a grace period of halves.
  *
- * Kept compactly as "every offset below `readUpTo` except these": when the
- * partition is revoked, everything the member read was produced (or dead-
- * lettered) except the halves still waiting for a peer and the records not yet
- * acknowledged by the broker. The re-read halves still go through the join
- * (they are context for the halves that were waiting); only their records are
- * withheld.
+ * Kept compactly as "every offset below `readUpTo` except these", from what
+ * the shared loop tracked when the partition was revoked (ReleasedOffsets):
+ * everything it had consumed was done (produced or dead-lettered) except the
+ * halves still waiting for a peer and the records not yet acknowledged. The
+ * re-read halves still go through the join (they are context for the halves
+ * that were waiting); only their records are withheld.
  */
 
 interface Memory {
@@ -36,7 +36,7 @@ export class HandoverMemory {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  /** The partition was revoked after reading [readFrom, readUpTo); `unproduced` offsets in it left no record. */
+  /** The partition was revoked after consuming [readFrom, readUpTo); `unproduced` offsets in it were not done. */
   remember(partition: number, readFrom: number, readUpTo: number, unproduced: Iterable<number>): void {
     this.forget(partition);
     this.forgetStale();

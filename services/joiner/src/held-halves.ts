@@ -151,11 +151,6 @@ export class HeldHalves {
     return bridged;
   }
 
-  /** Input offsets of the halves waiting for a peer (their records are not produced yet). */
-  *waitingOffsets(): Generator<number> {
-    for (const halves of this.byConversation.values()) for (const entry of halves) if (entry.state === 'waiting') yield Number(entry.offset);
-  }
-
   /** The waiting half released first: earliest deadline, then earliest arrival. */
   firstWaiting(): PendingHalf | undefined {
     return this.releases.first(isWaiting);

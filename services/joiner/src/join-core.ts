@@ -59,20 +59,16 @@ export class JoinCore {
   /**
    * Forgets revoked partitions without emitting: their pending halves' offsets
    * were never committed, so the new owner reads and joins them again.
-   * Returns those offsets by partition.
    */
-  revoke(partitions: readonly number[]): Map<number, number[]> {
-    const handedOver = new Map<number, number[]>();
+  revoke(partitions: readonly number[]): void {
     for (const partition of partitions) {
       const joiner = this.partitions.get(partition);
       if (!joiner) continue;
-      handedOver.set(partition, [...joiner.waitingOffsets()]);
       this.stats.handedOver += joiner.size;
       this.held.waiting -= joiner.size;
       this.held.context -= joiner.contextSize;
       this.partitions.delete(partition);
     }
-    return handedOver;
   }
 
   /** Halves pending in one partition. */

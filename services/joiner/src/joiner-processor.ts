@@ -4,7 +4,7 @@
  * when it is produced, so a half held back for its peer holds back the
  * partition's commit: that is what makes the join at-least-once.
  */
-import type { InputRecord, InputRef, Logger, OutputMessage, OutputSink, RecordCodec, StreamProcessor } from '@flowmesh/lib';
+import type { InputRecord, InputRef, Logger, OutputMessage, OutputSink, RecordCodec, ReleasedOffsets, StreamProcessor } from '@flowmesh/lib';
 import type { Emission } from './emission.js';
 import type { JoinCore } from './join-core.js';
 import { HandoverMemory } from './handover-memory.js';
@@ -45,8 +45,6 @@ export class JoinerProcessor implements StreamProcessor<JoinHalf> {
    * re-deliveries), so they are retried before anything else is sent.
    */
   private unsent: Emission[] = [];
-  /** Emissions being sent: if their partition is revoked meanwhile, they are not known to be produced. */
-  private readonly inFlight = new Set<readonly Emission[]>();
   /** What this member produced from partitions it gave up, not to be produced again if they come back. */
   private readonly handover = new HandoverMemory();
   private readonly writer: JoinedFlowWriter;
@@ -73,12 +71,13 @@ export class JoinerProcessor implements StreamProcessor<JoinHalf> {
     await Promise.all([this.send(emissions, sink), ...rejected.map(({ record, error }) => this.deadLetter(record, error, sink))]);
   }
 
-  async onAssignment(assigned: readonly number[], revoked: readonly number[]): Promise<void> {
+  async onAssignment(assigned: readonly number[], revoked: readonly number[], _sink?: OutputSink, released?: ReadonlyMap<number, ReleasedOffsets>): Promise<void> {
     // Revoked partitions were not committed past their pending halves: the new owner re-reads them.
-    const handedOver = this.core.revoke(revoked);
+    this.core.revoke(revoked);
     for (const partition of revoked) {
-      const read = this.options.progress.forget(partition);
-      if (read) this.handover.remember(partition, read.from, read.upTo, [...(handedOver.get(partition) ?? []), ...this.unproducedIn(partition)]);
+      const offsets = released?.get(partition);
+      if (offsets) this.handover.remember(partition, offsets.from, offsets.upTo, offsets.notDone);
+      this.options.progress.forget(partition);
       this.resuming.delete(partition);
     }
     this.unsent = this.unsent.filter((e) => !revoked.includes(e.ref.partition));
@@ -100,11 +99,6 @@ export class JoinerProcessor implements StreamProcessor<JoinHalf> {
     for (const partition of assigned) this.resuming.set(partition, positions);
     await positions;
     for (const partition of assigned) if (this.resuming.get(partition) === positions) this.resuming.delete(partition);
-  }
-
-  /** Offsets of `partition` whose records were made but not acknowledged: failed sends and sends in flight. */
-  private *unproducedIn(partition: number): Generator<number> {
-    for (const emissions of [this.unsent, ...this.inFlight]) for (const { ref } of emissions) if (ref.partition === partition) yield Number(ref.offset);
   }
 
   async onTick(nowMs: number, sink: OutputSink): Promise<void> {
@@ -152,16 +146,14 @@ export class JoinerProcessor implements StreamProcessor<JoinHalf> {
         unwritable.push({ emission, error });
       }
     }
-    this.inFlight.add(emissions);
     try {
       await Promise.all([sink.send(messages, completes), ...unwritable.map(({ emission, error }) => this.deadLetterRecord(emission, error, sink))]);
     } catch (error) {
       this.unsent.push(...emissions);
       throw error;
-    } finally {
-      this.inFlight.delete(emissions);
     }
     forEachPartitionRun(emissions, (partition, records) => this.options.progress.sent(partition, records));
+    // A send that was in flight when its partition was revoked: its records count as produced after all.
     if (this.handover.holding) for (const { ref } of emissions) this.handover.produced(ref.partition, Number(ref.offset));
     this.options.observe?.(written);
   }

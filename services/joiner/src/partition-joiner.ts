@@ -57,11 +57,6 @@ export class PartitionJoiner {
     return this.held.waiting;
   }
 
-  /** Input offsets of the halves waiting for a peer. */
-  waitingOffsets(): Iterable<number> {
-    return this.held.waitingOffsets();
-  }
-
   /** Halves that left MATCHED and are kept as context to borrow. */
   get contextSize(): number {
     return this.held.context;

@@ -52,8 +52,6 @@ export interface RereadCounts {
 }
 
 interface PartitionProgress {
-  /** First offset read since the assignment; -1 before any. */
-  firstRead: number;
   nextRead: number;
   /** Records emitted but not yet acknowledged by the broker. */
   inFlight: number;
@@ -71,7 +69,7 @@ export class ReadProgress {
 
   private state(partition: number): PartitionProgress {
     let state = this.partitions.get(partition);
-    if (!state) this.partitions.set(partition, (state = { firstRead: -1, nextRead: 0, inFlight: 0, rereadFrom: 0, rereadTo: 0 }));
+    if (!state) this.partitions.set(partition, (state = { nextRead: 0, inFlight: 0, rereadFrom: 0, rereadTo: 0 }));
     return state;
   }
 
@@ -93,7 +91,6 @@ export class ReadProgress {
   /** Counts a batch of records read from `partition`. */
   read(partition: number, records: readonly { offset: string }[]): void {
     const state = this.state(partition);
-    if (state.firstRead < 0 && records.length) state.firstRead = Number(records[0]!.offset);
     for (const record of records) {
       const offset = Number(record.offset);
       if (offset >= state.rereadFrom && offset < state.rereadTo) this.counts.rereads++;
@@ -116,10 +113,7 @@ export class ReadProgress {
     return encodeNote({ read: Math.max(state.nextRead, offset), produced, member: this.member });
   }
 
-  /** Lets a revoked partition go; returns the offsets read from it since it was assigned, [from, upTo), if any. */
-  forget(partition: number): { from: number; upTo: number } | null {
-    const state = this.partitions.get(partition);
+  forget(partition: number): void {
     this.partitions.delete(partition);
-    return state && state.firstRead >= 0 ? { from: state.firstRead, upTo: state.nextRead } : null;
   }
 }

@@ -1,7 +1,7 @@
 /** The processor against a fake sink: what completes which offset, failures, hand-over and the progress note. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { createLogger, RecordCodec, type FlowHalf, type InputRef, type OutputMessage, type OutputSink } from '@flowmesh/lib';
+import { createLogger, OffsetTracker, RecordCodec, type FlowHalf, type InputRef, type OutputMessage, type OutputSink, type ReleasedOffsets } from '@flowmesh/lib';
 import { sampleHalf } from '@flowmesh/lib/testing';
 import { JoinCore } from '../src/join-core.js';
 import { halfBody, type JoinRecord } from '../src/join-half.js';
@@ -13,7 +13,9 @@ const T0 = 1_763_700_000_000;
 const NOW = T0 + 3_600_000;
 const joinedCodec = RecordCodec.local('JoinedFlow');
 
+/** Produces into memory, and tracks done offsets with the shared loop's own tracker. */
 class FakeSink implements OutputSink {
+  readonly tracker = new OffsetTracker();
   readonly produced: OutputMessage[] = [];
   readonly completed: string[] = [];
   readonly deadLettered: { ref: string; reason: string }[] = [];
@@ -26,11 +28,25 @@ class FakeSink implements OutputSink {
     }
     this.produced.push(...messages);
     this.completed.push(...completes.map((r) => `${r.partition}:${r.offset}`));
+    for (const ref of completes) this.tracker.done(ref.partition, ref.offset);
   }
 
   async deadLetter(ref: InputRef, _raw: unknown, error: unknown): Promise<void> {
     this.deadLettered.push({ ref: `${ref.partition}:${ref.offset}`, reason: (error as { reason: string }).reason });
+    this.tracker.done(ref.partition, ref.offset);
   }
+}
+
+/** A batch the way the loop hands it over: consumed (tracked), then processed. */
+async function deliver(processor: JoinerProcessor, sink: FakeSink, records: JoinRecord[], via: OutputSink = sink): Promise<void> {
+  sink.tracker.consumed(records[0]!.partition, records);
+  await processor.handleBatch(records, via);
+}
+
+/** Revokes partitions the way the loop does: with how far it got in each. */
+function revoke(processor: JoinerProcessor, sink: FakeSink, partitions: number[]): Promise<void> {
+  const released = new Map(partitions.flatMap((p) => [[p, sink.tracker.forget(p)] as const]).filter((entry): entry is [number, ReleasedOffsets] => entry[1] !== null));
+  return processor.onAssignment([], partitions, sink, released);
 }
 
 function setup(positions?: Map<number, CommittedPosition>, lastFetchAt?: () => number) {
@@ -165,15 +181,15 @@ describe('joiner processor', () => {
     test('what the member produced before is withheld, what was waiting is joined and produced, every offset completes', async () => {
       const positions = new Map<number, CommittedPosition>();
       const { processor, sink, progress } = setup(positions);
-      await processor.handleBatch(firstRead(), sink);
+      await deliver(processor, sink, firstRead());
       assert.deepEqual(decodedPorts(sink.produced), [7, 7, 101]);
       positions.set(0, { offset: 0, metadata: processor.commitNote(0, '0') });
-      await processor.onAssignment([], [0]);
-      await processor.onAssignment([0], []);
+      await revoke(processor, sink, [0]);
+      await processor.onAssignment([0], [], sink, new Map());
 
       const before = sink.produced.length;
       sink.completed.length = 0;
-      await processor.handleBatch([...firstRead(), record(0, 4, server())], sink);
+      await deliver(processor, sink, [...firstRead(), record(0, 4, server())]);
       assert.deepEqual(decodedPorts(sink.produced.slice(before)), [43512, 43512], 'only the waiting half and its new peer');
       assert.deepEqual(sink.completed.sort(), ['0:0', '0:1', '0:2', '0:3', '0:4']);
       assert.deepEqual(progress.counts, { rereads: 4, duplicates: 0, withheld: 3 });
@@ -184,14 +200,25 @@ describe('joiner processor', () => {
       const { processor, sink } = setup(positions);
       let acknowledge: (() => void) | undefined;
       const slowSink: OutputSink = { send: async (m, c) => { await new Promise<void>((resolve) => (acknowledge = resolve)); await sink.send(m, c); }, deadLetter: sink.deadLetter.bind(sink) };
-      await processor.handleBatch([external(0)], sink);
-      const sending = processor.handleBatch([external(1)], slowSink);
+      await deliver(processor, sink, [external(0)]);
+      const sending = deliver(processor, sink, [external(1)], slowSink);
       while (!acknowledge) await new Promise((resolve) => setImmediate(resolve));
-      await processor.onAssignment([], [0]);
+      await revoke(processor, sink, [0]);
       acknowledge();
       await sending;
-      await processor.onAssignment([0], []);
-      await processor.handleBatch([external(1), external(2)], sink);
+      await processor.onAssignment([0], [], sink, new Map());
+      await deliver(processor, sink, [external(1), external(2)]);
+      assert.deepEqual(decodedPorts(sink.produced), [100, 101, 102]);
+    });
+
+    test('a record whose send failed before the partition left is produced when it comes back', async () => {
+      const positions = new Map<number, CommittedPosition>([[0, { offset: 0, metadata: null }]]);
+      const { processor, sink } = setup(positions);
+      sink.failNext = 1;
+      await assert.rejects(deliver(processor, sink, [external(0), external(1)]), /broker unavailable/);
+      await revoke(processor, sink, [0]);
+      await processor.onAssignment([0], [], sink, new Map());
+      await deliver(processor, sink, [external(0), external(1), external(2)]);
       assert.deepEqual(decodedPorts(sink.produced), [100, 101, 102]);
     });
 
@@ -199,11 +226,11 @@ describe('joiner processor', () => {
       for (const position of [undefined, { offset: 0, metadata: null }]) {
         const positions = new Map<number, CommittedPosition>();
         const { processor, sink } = setup(positions);
-        await processor.handleBatch([external(5), external(6)], sink);
-        await processor.onAssignment([], [0]);
+        await deliver(processor, sink, [external(5), external(6)]);
+        await revoke(processor, sink, [0]);
         if (position) positions.set(0, position);
-        await processor.onAssignment([0], []);
-        await processor.handleBatch([external(5), external(6)], sink);
+        await processor.onAssignment([0], [], sink, new Map());
+        await deliver(processor, sink, [external(5), external(6)]);
         assert.deepEqual(decodedPorts(sink.produced), [105, 105, 106, 106], JSON.stringify(position));
       }
     });
