@@ -4,7 +4,7 @@
  * decode everything on the output topic, and tell which input each record is.
  */
 import { randomUUID } from 'node:crypto';
-import { Partitioners, type Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import { RecordCodec, type FlowHalf, type JoinedFlow, type MockBroker } from '@flowmesh/lib';
 import { readTopic, testKafka } from '@flowmesh/lib/testing';
 import type { GeneratedHalf } from './flow-scenario.js';
@@ -51,6 +51,24 @@ export function joinerFlags(broker: MockBroker, topics: JoinTopics, extra: Recor
 /** Identifies a half (and the record made from it): who reported which window of which conversation. */
 export function halfIdentity(half: FlowHalf): string {
   return `${half.vantage}|${half.node}|${half.protocol}|${half.client_ip}|${half.client_port}|${half.window_start}`;
+}
+
+/**
+ * Whether the group has committed every partition of `topic` to its end: the
+ * joiner commits an offset only once everything below it was produced, so this
+ * says every input half has its record (the output's size does not: duplicates
+ * after a crash make up for halves not yet produced).
+ */
+export async function committedToEnd(kafka: Kafka, groupId: string, topic: string): Promise<boolean> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, p.high]));
+    return (committed?.partitions ?? []).length === ends.size && committed!.partitions.every((p) => p.offset === ends.get(p.partition));
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 export class HalfProducer {
