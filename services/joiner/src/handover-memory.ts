@@ -53,7 +53,7 @@ export class HandoverMemory {
    */
   resume(partition: number, committed: number | null): void {
     const memory = this.partitions.get(partition);
-    if (!memory) return;
+    if (!memory || memory.active) return;
     if (committed === null || committed < memory.readFrom || committed >= memory.readUpTo) {
       this.forget(partition);
       return;

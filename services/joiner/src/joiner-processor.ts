@@ -83,16 +83,18 @@ export class JoinerProcessor implements StreamProcessor<JoinHalf> {
     this.unsent = this.unsent.filter((e) => !revoked.includes(e.ref.partition));
     if (!assigned.length) return;
     const lookup = this.options.committedPositions ?? (async () => new Map<number, CommittedPosition>());
-    const positions = lookup(assigned).then(
+    // A partition revoked again before its lookup answers is left to its next assignment.
+    const stillResuming = () => assigned.filter((partition) => this.resuming.get(partition) === positions);
+    const positions: Promise<void> = lookup(assigned).then(
       (found) => {
-        for (const partition of assigned) {
+        for (const partition of stillResuming()) {
           const position = found.get(partition);
           this.handover.resume(partition, position && position.offset >= 0 ? position.offset : null);
           if (position) this.options.progress.resumeFrom(partition, position, this.handover.withholds(partition));
         }
       },
       (error: Error) => {
-        for (const partition of assigned) this.handover.resume(partition, null);
+        for (const partition of stillResuming()) this.handover.resume(partition, null);
         this.options.logger.warn({ err: error.message }, 'cannot read committed offsets; re-reads after this assignment are not counted');
       },
     );

@@ -222,6 +222,34 @@ describe('joiner processor', () => {
       assert.deepEqual(decodedPorts(sink.produced), [100, 101, 102]);
     });
 
+    test('a partition revoked again before its commit is known is judged by the commit of its next return', async () => {
+      const { core, progress } = setup();
+      let answer!: (positions: Map<number, CommittedPosition>) => void;
+      const lookups = [
+        () => new Promise<Map<number, CommittedPosition>>((resolve) => (answer = resolve)),
+        async () => new Map([[0, { offset: 0, metadata: null }]]), // offsets reset meanwhile: below what was read
+      ];
+      const processor = new JoinerProcessor({
+        core,
+        outputCodec: joinedCodec,
+        inputCodec: RecordCodec.local('FlowHalf'),
+        progress,
+        logger: createLogger('joiner-test', 'silent'),
+        now: () => NOW,
+        committedPositions: () => lookups.shift()!(),
+      });
+      const sink = new FakeSink();
+      await deliver(processor, sink, [external(5), external(6)]);
+      await revoke(processor, sink, [0]);
+      const late = processor.onAssignment([0], [], sink, new Map());
+      await revoke(processor, sink, [0]);
+      answer(new Map([[0, { offset: 5, metadata: null }]]));
+      await late;
+      await processor.onAssignment([0], [], sink, new Map());
+      await deliver(processor, sink, [external(5), external(6)]);
+      assert.deepEqual(decodedPorts(sink.produced), [105, 105, 106, 106]);
+    });
+
     test('nothing is withheld when the commit it comes back with is unknown or below what the member read (offsets reset)', async () => {
       for (const position of [undefined, { offset: 0, metadata: null }]) {
         const positions = new Map<number, CommittedPosition>();
