@@ -49,7 +49,10 @@ function revoke(processor: JoinerProcessor, sink: FakeSink, partitions: number[]
   return processor.onAssignment([], partitions, sink, released);
 }
 
-function setup(positions?: Map<number, CommittedPosition>, lastFetchAt?: () => number) {
+type PositionLookup = () => Promise<Map<number, CommittedPosition>>;
+
+/** `positions`: the committed positions a newly assigned partition finds (a map, or how to look them up). */
+function setup(positions?: Map<number, CommittedPosition> | PositionLookup, lastFetchAt?: () => number) {
   const core = new JoinCore({ ...DEFAULT_JOIN_SETTINGS, graceMs: 10_000 });
   const progress = new ReadProgress();
   const processor = new JoinerProcessor({
@@ -59,7 +62,7 @@ function setup(positions?: Map<number, CommittedPosition>, lastFetchAt?: () => n
     progress,
     logger: createLogger('joiner-test', 'silent'),
     now: () => NOW,
-    ...(positions ? { committedPositions: async () => positions } : {}),
+    ...(positions ? { committedPositions: typeof positions === 'function' ? positions : async () => positions } : {}),
     ...(lastFetchAt ? { lastFetchAt } : {}),
   });
   return { core, progress, processor, sink: new FakeSink() };
@@ -223,22 +226,12 @@ describe('joiner processor', () => {
     });
 
     test('a partition revoked again before its commit is known is judged by the commit of its next return', async () => {
-      const { core, progress } = setup();
       let answer!: (positions: Map<number, CommittedPosition>) => void;
-      const lookups = [
-        () => new Promise<Map<number, CommittedPosition>>((resolve) => (answer = resolve)),
+      const lookups: PositionLookup[] = [
+        () => new Promise((resolve) => (answer = resolve)),
         async () => new Map([[0, { offset: 0, metadata: null }]]), // offsets reset meanwhile: below what was read
       ];
-      const processor = new JoinerProcessor({
-        core,
-        outputCodec: joinedCodec,
-        inputCodec: RecordCodec.local('FlowHalf'),
-        progress,
-        logger: createLogger('joiner-test', 'silent'),
-        now: () => NOW,
-        committedPositions: () => lookups.shift()!(),
-      });
-      const sink = new FakeSink();
+      const { processor, sink } = setup(() => lookups.shift()!());
       await deliver(processor, sink, [external(5), external(6)]);
       await revoke(processor, sink, [0]);
       const late = processor.onAssignment([0], [], sink, new Map());
