@@ -36,12 +36,23 @@ export class HandoverMemory {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  /** The partition was revoked after consuming [readFrom, readUpTo); `unproduced` offsets in it were not done. */
+  /**
+   * The partition was revoked after consuming [readFrom, readUpTo); `unproduced`
+   * offsets in it were not done. If it had come back with a memory and leaves
+   * again before re-reading all of it, what lies beyond this reading is kept.
+   */
   remember(partition: number, readFrom: number, readUpTo: number, unproduced: Iterable<number>): void {
+    const previous = this.partitions.get(partition);
     this.forget(partition);
     this.forgetStale();
     if (readUpTo <= readFrom) return;
-    this.partitions.set(partition, { readFrom, readUpTo, unproduced: new Set(unproduced), active: false, at: this.now() });
+    const memory: Memory = { readFrom, readUpTo, unproduced: new Set(unproduced), active: false, at: this.now() };
+    if (previous?.active && previous.readUpTo > readUpTo && previous.readFrom <= readFrom) {
+      for (const offset of previous.unproduced) if (offset >= readUpTo) memory.unproduced.add(offset);
+      memory.readFrom = previous.readFrom;
+      memory.readUpTo = previous.readUpTo;
+    }
+    this.partitions.set(partition, memory);
   }
 
   /**
@@ -80,7 +91,7 @@ export class HandoverMemory {
   /** Whether this member produced the record for `offset` before it gave the partition up. */
   producedBefore(partition: number, offset: number): boolean {
     const memory = this.partitions.get(partition);
-    return memory !== undefined && memory.active && offset < memory.readUpTo && !memory.unproduced.has(offset);
+    return memory !== undefined && memory.active && offset < memory.readUpTo && offset >= memory.readFrom && !memory.unproduced.has(offset);
   }
 
   /** Records produced since the partition was revoked (they were in flight then). */
