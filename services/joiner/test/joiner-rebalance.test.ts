@@ -160,6 +160,8 @@ test('a member joining mid-stream: no half lost, none emitted twice by a member'
       duplicatesAcrossMembers: output.length - halves.length,
       handedOver: first.joiner.core.stats.handedOver,
       rereadCounted: second.joiner.progress.counts.rereads,
+      withheldByFirst: first.joiner.progress.counts.withheld,
+      restarts: allMembers.length - 2,
     })}`,
   );
 });
