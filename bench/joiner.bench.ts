@@ -31,7 +31,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { CompressionTypes, Partitioners, type Consumer, type ICustomPartitioner, type Kafka } from 'kafkajs';
 import { createLogger, createRegistry, Health, loadConfig, murmur2Partitioner, RecordCodec, startMockBroker, type FlowHalf, type MockBroker } from '@flowmesh/lib';
-import { testKafka } from '@flowmesh/lib/testing';
+import { testKafka, topicEnds } from '@flowmesh/lib/testing';
 import { DEFAULT_JOIN_SETTINGS, halfBody, JoinCore, joinerOptions, joinProjection, startJoiner, type JoinRecord, type RunningJoiner } from '@flowmesh/joiner';
 import { benchHalves } from './support/joiner-halves.js';
 import { nodeFlags } from './support/node-flags.js';
@@ -56,11 +56,7 @@ async function preload(kafka: Kafka, topic: string, data: readonly FlowHalf[]): 
   const sentinel = { ...data[0]!, window_start: last + 86_400_000, window_end: last + 86_410_000 };
   await producer.send({ topic, acks: -1, messages: Array.from({ length: PARTITIONS }, (_, partition) => ({ partition, key: 'sentinel', value: halfCodec.encode(sentinel) })) });
   await producer.disconnect();
-  const admin = kafka.admin();
-  await admin.connect();
-  const ends = await admin.fetchTopicOffsets(topic);
-  await admin.disconnect();
-  return new Map(ends.map((p) => [p.partition, Number(p.high)]));
+  return topicEnds(kafka, topic);
 }
 
 /** Resolves with the time at which every partition's committed offset reached its target. */

@@ -16,7 +16,7 @@ import {
   type OutputSink,
   type StreamProcessor,
 } from '@flowmesh/lib';
-import { readTopic, sampleHalf, sampleJoined, testKafka, topicSize } from '@flowmesh/lib/testing';
+import { committedOffsets, readTopic, sampleHalf, sampleJoined, testKafka, topicSize } from '@flowmesh/lib/testing';
 import type { ConsumerConfig, ConsumerCrashEvent, Kafka } from 'kafkajs';
 
 const halfCodec = RecordCodec.local('FlowHalf');
@@ -89,17 +89,6 @@ async function setup(name: string, processor: StreamProcessor<FlowHalf>, commitI
 function goodMessage(i: number) {
   const half = sampleHalf({ client_port: 10_000 + i, pid: 1000 + i });
   return { key: flowKey(6, half.client_ip, half.client_port), value: halfCodec.encode(half) };
-}
-
-async function committedOffsets(kafka: ReturnType<typeof testKafka>, groupId: string, topic: string) {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const [result] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    return new Map(result!.partitions.map((p) => [p.partition, Number(p.offset)]));
-  } finally {
-    await admin.disconnect();
-  }
 }
 
 describe('consumer loop against the embedded broker', () => {

@@ -228,40 +228,40 @@ export async function runStream<T>(options: StreamOptions<T>): Promise<RunningSt
     await commit(lag === '0');
   }
 
-  /** Stops tracking lost partitions; what had been done in each goes to the processor. */
-  function release(lost: readonly number[]): Map<number, ReleasedOffsets> {
+  /**
+   * Moves to a new assignment: lost partitions stop being tracked, and the
+   * processor hears what was gained and lost (with what had been done in each lost one).
+   */
+  function reassign(now: ReadonlySet<number>): { gained: number[]; lost: number[] } {
+    const gained = [...now].filter((p) => !assigned.has(p));
+    const lost = [...assigned].filter((p) => !now.has(p));
     const released = new Map<number, ReleasedOffsets>();
     for (const partition of lost) {
       const offsets = tracker.forget(partition);
       if (offsets) released.set(partition, offsets);
       metrics.lag.remove({ stage, partition: String(partition) });
     }
-    return released;
+    assigned = new Set(now);
+    if (processor.onAssignment && (gained.length || lost.length)) {
+      processor.onAssignment(gained, lost, sink, released).catch((error: Error) => logger.error({ err: error }, 'onAssignment failed'));
+    }
+    return { gained, lost };
   }
 
   consumer.on(consumer.events.GROUP_JOIN, (event) => {
     const now = new Set<number>(event.payload.memberAssignment[options.inputTopic] ?? []);
-    const gained = [...now].filter((p) => !assigned.has(p));
-    const lost = [...assigned].filter((p) => !now.has(p));
-    const released = release(lost);
-    assigned = now;
+    const { gained, lost } = reassign(now);
     joined = true;
     metrics.rebalances.inc({ stage });
     logger.info({ assigned: [...now].sort((a, b) => a - b), gained, lost }, 'consumer group assignment');
-    if (processor.onAssignment) {
-      processor.onAssignment(gained, lost, sink, released).catch((error: Error) => logger.error({ err: error }, 'onAssignment failed'));
-    }
   });
   let failure: string | null = null;
   consumer.on(consumer.events.CRASH, (event) => {
     if (!event.payload.restart) failure = `consumer crashed and kafkajs does not restart it: ${event.payload.error?.message ?? 'unknown error'}`;
     // kafkajs restarts the consumer after most crashes; state for every partition is rebuilt from the committed offsets.
     logger.error({ err: event.payload.error?.message, restart: event.payload.restart }, 'consumer crashed');
-    const lost = [...assigned];
-    const released = release(lost);
-    assigned = new Set();
     joined = false;
-    if (processor.onAssignment && lost.length) void processor.onAssignment([], lost, sink, released).catch(() => undefined);
+    reassign(new Set());
   });
 
   await consumer.connect();

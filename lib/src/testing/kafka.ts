@@ -70,3 +70,26 @@ export async function topicSize(kafka: Kafka, topic: string): Promise<number> {
     await admin.disconnect();
   }
 }
+
+/** Next offset to read per partition of `topic` (the high watermarks). */
+export async function topicEnds(kafka: Kafka, topic: string): Promise<Map<number, number>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** A consumer group's committed offset per partition of `topic` (-1 where it has committed none). */
+export async function committedOffsets(kafka: Kafka, groupId: string, topic: string): Promise<Map<number, number>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const [result] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return new Map((result?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+  } finally {
+    await admin.disconnect();
+  }
+}

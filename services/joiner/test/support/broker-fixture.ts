@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import { RecordCodec, type FlowHalf, type JoinedFlow, type MockBroker } from '@flowmesh/lib';
-import { readTopic, testKafka } from '@flowmesh/lib/testing';
+import { committedOffsets, readTopic, testKafka, topicEnds } from '@flowmesh/lib/testing';
 import type { GeneratedHalf } from './flow-scenario.js';
 
 const halfCodec = RecordCodec.local('FlowHalf');
@@ -60,15 +60,8 @@ export function halfIdentity(half: FlowHalf): string {
  * after a crash make up for halves not yet produced).
  */
 export async function committedToEnd(kafka: Kafka, groupId: string, topic: string): Promise<boolean> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, p.high]));
-    return (committed?.partitions ?? []).length === ends.size && committed!.partitions.every((p) => p.offset === ends.get(p.partition));
-  } finally {
-    await admin.disconnect();
-  }
+  const [committed, ends] = await Promise.all([committedOffsets(kafka, groupId, topic), topicEnds(kafka, topic)]);
+  return committed.size === ends.size && [...ends].every(([partition, end]) => committed.get(partition) === end);
 }
 
 export class HalfProducer {
