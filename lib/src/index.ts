@@ -26,7 +26,7 @@ export { applyKafkajsIdleFix } from './kafka/request-queue-idle-fix.js';
 export { deadLetterMessage, DLQ_HEADERS, failureReason } from './kafka/dead-letter.js';
 export { OffsetTracker } from './kafka/offset-tracker.js';
 export { runStream, OutputUnavailableError, type StreamOptions, type RunningStream } from './kafka/stream.js';
-export { startStage, registryFromConfig, type StageConfig, type StageDefinition, type RunningStage } from './kafka/stage.js';
+export { startStage, startSink, registryFromConfig, type StageConfig, type StageDefinition, type SinkDefinition, type RunningStage } from './kafka/stage.js';
 export type * from './kafka/stream-types.js';
 
 export { createLogger, type Logger } from './service/logger.js';

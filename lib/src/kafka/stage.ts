@@ -10,7 +10,7 @@ import { SchemaRegistryClient } from '../codec/schema-registry.js';
 import type { RecordName, RecordTypes } from '../schema/types.js';
 import type { ServiceContext, RunningService } from '../service/run-service.js';
 import { createKafka } from './client.js';
-import { createProducer } from './producer.js';
+import { createProducer, type FlowProducer } from './producer.js';
 import { runStream, type RunningStream } from './stream.js';
 import type { StreamProcessor } from './stream-types.js';
 import { ensureTopics } from './topics.js';
@@ -58,54 +58,113 @@ export interface RunningStage extends RunningService {
   stream: RunningStream;
 }
 
-export async function startStage<I extends RecordName, O extends RecordName, V = RecordTypes[I]>(
-  context: ServiceContext,
-  config: StageConfig,
-  definition: StageDefinition<I, O, V>,
-): Promise<RunningStage> {
-  const { logger, registry, health } = context;
-  const kafka = createKafka(config, logger);
+/** What every consuming stage wires first: the Kafka client, its topics, the schema registry and the input codec. */
+async function connectInput<I extends RecordName>(context: ServiceContext, config: StageConfig, inputRecord: I, topics: readonly string[]) {
+  const kafka = createKafka(config, context.logger);
   await ensureTopics(
     kafka,
-    [definition.inputTopic, definition.outputTopic, config.dlqTopic, ...(definition.extraTopics ?? [])].map((topic) => ({
-      topic,
-      partitions: config.kafkaPartitions,
-      replicationFactor: config.kafkaReplicationFactor,
-    })),
-    { logger },
+    topics.map((topic) => ({ topic, partitions: config.kafkaPartitions, replicationFactor: config.kafkaReplicationFactor })),
+    { logger: context.logger },
   );
   const schemaRegistry = registryFromConfig(config);
-  const inputCodec = await RecordCodec.create(definition.inputRecord, schemaRegistry ? { registry: schemaRegistry, topic: definition.inputTopic } : {});
-  const outputCodec = await RecordCodec.create(definition.outputRecord, schemaRegistry ? { registry: schemaRegistry, topic: definition.outputTopic } : {});
+  const codecFor = <R extends RecordName>(record: R, topic: string) =>
+    RecordCodec.create(record, schemaRegistry ? { registry: schemaRegistry, topic } : {});
+  const inputCodec = await codecFor(inputRecord, topics[0]!);
+  // The producer writes the output (transforms) and the dead-letter topic (every stage).
   const producer = await createProducer(kafka, config);
-  const processor = await definition.createProcessor(outputCodec);
-  const stream = await runStream({
-    kafka,
-    producer,
-    stage: definition.stage,
-    groupId: config.groupId ?? `flowmesh-${definition.stage}`,
-    inputTopic: definition.inputTopic,
-    outputTopic: definition.outputTopic,
-    dlqTopic: config.dlqTopic,
-    // Without a decoder of its own, V is RecordTypes[I] (InputDecoding): the codec is that decoder.
-    decoder: definition.inputDecoder?.(inputCodec) ?? (inputCodec as unknown as RecordDecoder<V>),
-    processor,
-    logger,
-    registry,
-    fromBeginning: config.fromBeginning,
-    commitIntervalMs: config.commitIntervalMs,
-    sessionTimeoutMs: config.sessionTimeoutMs,
-    ...(definition.tickMs !== undefined ? { tickMs: definition.tickMs } : {}),
-  });
-  health.addReadiness('kafka-consumer-group', () => stream.ready() || 'not yet joined the consumer group');
-  // A consumer kafkajs gave up on stays down: /healthz fails so that the pod is restarted.
-  health.addLiveness('kafka-consumer', () => stream.failure() ?? true);
+  return { kafka, inputCodec, codecFor, producer };
+}
+
+/** Readiness follows the consumer group; a consumer kafkajs gave up on fails /healthz so that the pod is restarted. */
+function watchStream(context: ServiceContext, stream: RunningStream): void {
+  context.health.addReadiness('kafka-consumer-group', () => stream.ready() || 'not yet joined the consumer group');
+  context.health.addLiveness('kafka-consumer', () => stream.failure() ?? true);
+}
+
+function runningStage(stream: RunningStream, producer: FlowProducer, onStopped?: () => Promise<void>): RunningStage {
   return {
     stream,
     async stop() {
       await stream.stop();
       await producer.producer.disconnect();
-      await definition.onStopped?.();
+      await onStopped?.();
     },
   };
+}
+
+function streamSettings(config: StageConfig, stage: string) {
+  return {
+    groupId: config.groupId ?? `flowmesh-${stage}`,
+    dlqTopic: config.dlqTopic,
+    fromBeginning: config.fromBeginning,
+    commitIntervalMs: config.commitIntervalMs,
+    sessionTimeoutMs: config.sessionTimeoutMs,
+  };
+}
+
+export async function startStage<I extends RecordName, O extends RecordName, V = RecordTypes[I]>(
+  context: ServiceContext,
+  config: StageConfig,
+  definition: StageDefinition<I, O, V>,
+): Promise<RunningStage> {
+  const { logger, registry } = context;
+  const topics = [definition.inputTopic, definition.outputTopic, config.dlqTopic, ...(definition.extraTopics ?? [])];
+  const { kafka, inputCodec, codecFor, producer } = await connectInput(context, config, definition.inputRecord, topics);
+  const outputCodec = await codecFor(definition.outputRecord, definition.outputTopic);
+  const processor = await definition.createProcessor(outputCodec);
+  const stream = await runStream({
+    ...streamSettings(config, definition.stage),
+    kafka,
+    producer,
+    stage: definition.stage,
+    inputTopic: definition.inputTopic,
+    outputTopic: definition.outputTopic,
+    // Without a decoder of its own, V is RecordTypes[I] (InputDecoding): the codec is that decoder.
+    decoder: definition.inputDecoder?.(inputCodec) ?? (inputCodec as unknown as RecordDecoder<V>),
+    processor,
+    logger,
+    registry,
+    ...(definition.tickMs !== undefined ? { tickMs: definition.tickMs } : {}),
+  });
+  watchStream(context, stream);
+  return runningStage(stream, producer, definition.onStopped);
+}
+
+/**
+ * A sink stage: consumes a topic and writes somewhere other than Kafka
+ * (Prometheus series, IPFIX collectors, a web page). Its processor calls
+ * `sink.send([], refs)` once what it wrote for those records is out (sent,
+ * flushed or aggregated): only then are their offsets committed. Undecodable
+ * records still go to the dead-letter topic.
+ */
+export interface SinkDefinition<I extends RecordName> {
+  stage: string;
+  inputTopic: string;
+  inputRecord: I;
+  tickMs?: number;
+  createProcessor(): StreamProcessor<RecordTypes[I]> | Promise<StreamProcessor<RecordTypes[I]>>;
+  /** Runs after the stream stopped (close sockets, flush, ...). */
+  onStopped?(): Promise<void>;
+}
+
+export async function startSink<I extends RecordName>(context: ServiceContext, config: StageConfig, definition: SinkDefinition<I>): Promise<RunningStage> {
+  const { logger, registry } = context;
+  const { kafka, inputCodec, producer } = await connectInput(context, config, definition.inputRecord, [definition.inputTopic, config.dlqTopic]);
+  const processor = await definition.createProcessor();
+  const stream = await runStream({
+    ...streamSettings(config, definition.stage),
+    kafka,
+    producer,
+    stage: definition.stage,
+    inputTopic: definition.inputTopic,
+    // A sink produces nothing but dead letters; a message without a topic would go there too.
+    outputTopic: config.dlqTopic,
+    decoder: inputCodec,
+    processor,
+    logger,
+    registry,
+    ...(definition.tickMs !== undefined ? { tickMs: definition.tickMs } : {}),
+  });
+  watchStream(context, stream);
+  return runningStage(stream, producer, definition.onStopped);
 }
