@@ -76,6 +76,10 @@ export interface EnrichedSide {
   geo_city: string | null;
   asn: number | null;
   asn_org: string | null;
+  /** The zone of the end's node (topology.kubernetes.io/zone). */
+  zone: string | null;
+  geo_latitude: number | null;
+  geo_longitude: number | null;
 }
 
 type Prefixed<P extends string, T> = { [K in keyof T & string as `${P}_${K}`]: T[K] };

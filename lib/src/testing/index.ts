@@ -1,3 +1,5 @@
 /** Test helpers shared by the services' tests and the benchmarks. */
 export { sampleHalf, sampleJoined, sampleEnriched } from './samples.js';
 export { committedOffsets, readTopic, topicEnds, topicSize, testKafka, type ReadMessage } from './kafka.js';
+export { writeGeoDatabases, type GeoDatabaseFiles } from './geo-databases.js';
+export { buildMmdb, type MmdbNetwork, type MmdbOptions, type MmdbValue } from './mmdb-writer.js';

@@ -61,6 +61,9 @@ export function sampleEnriched(overrides: Partial<EnrichedFlow> = {}): EnrichedF
     [`${prefix}_geo_city`]: null,
     [`${prefix}_asn`]: null,
     [`${prefix}_asn_org`]: null,
+    [`${prefix}_zone`]: prefix === 'src' ? 'zone-a' : 'zone-b',
+    [`${prefix}_geo_latitude`]: null,
+    [`${prefix}_geo_longitude`]: null,
   });
   return {
     timestamp: 1_763_700_000_000,

@@ -8,7 +8,7 @@ import type { EnrichedSide } from '@flowmesh/lib';
 export const SIDE_FIELDS = [
   'process_pid', 'process_name', 'process_cmdline', 'container_id', 'node', 'object_name', 'object_namespace',
   'object_type', 'container_name', 'workload_name', 'workload_namespace', 'workload_kind', 'labels',
-  'geo_country', 'geo_city', 'asn', 'asn_org',
+  'geo_country', 'geo_city', 'asn', 'asn_org', 'zone', 'geo_latitude', 'geo_longitude',
 ] as const satisfies readonly (keyof EnrichedSide)[];
 
 // Fails to compile when EnrichedSide gains a field this list lacks.

@@ -4,7 +4,7 @@ import { CidrSet } from '@flowmesh/lib';
 import { openGeoLookup } from '../src/geo/geoip.js';
 import { FLOWS } from './helpers/cluster-fixture.js';
 import { testEnricher } from './helpers/enricher-setup.js';
-import { writeGeoDatabases } from './helpers/geo-databases.js';
+import { writeGeoDatabases } from '@flowmesh/lib/testing';
 import { MemorySource } from './helpers/memory-source.js';
 import { EXPECTED_GEO, SCENARIO_NAMES, assertScenario } from './helpers/scenarios.js';
 
@@ -54,4 +54,24 @@ test('an address inside a cluster CIDR that the view does not know is unknown, n
   assert.equal(inside?.dst_object_type, 'external');
   assert.equal(inside?.enrichment, 'PARTIAL');
   assert.equal(outside?.dst_object_type, 'external');
+});
+
+test('each end carries its node zone: from the node the agent named, else from the pod node (one more round, only then)', async () => {
+  const source = new MemorySource();
+  const { enricher } = testEnricher(source);
+  const [matched] = await enricher.enrich([FLOWS.podToPod]);
+  assert.deepEqual([matched?.src_zone, matched?.dst_zone], ['zone-a', 'zone-b']);
+  assert.equal(source.fetches, 2);
+
+  // The server end reported by no agent: its node (node-b) is known only from its pod record.
+  const fresh = new MemorySource();
+  const unmatched = testEnricher(fresh).enricher;
+  const serverWithoutAgent = { ...FLOWS.podToPod, match: 'PEER_MISSING' as const, dst: { ...FLOWS.podToPod.dst, node: null, pid: null, process_name: null, cmdline: null, container_id: null } };
+  const [flow] = await unmatched.enrich([serverWithoutAgent]);
+  assert.equal(flow?.dst_node, 'node-b');
+  assert.deepEqual([flow?.src_zone, flow?.dst_zone], ['zone-a', 'zone-b']);
+  assert.equal(fresh.fetches, 3);
+
+  const [external] = await enricher.enrich([FLOWS.podToExternal]);
+  assert.deepEqual([external?.src_zone, external?.dst_zone], ['zone-a', null]);
 });

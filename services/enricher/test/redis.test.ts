@@ -13,7 +13,7 @@ import { createKubemetaSource } from '../src/metadata/kubemeta-source.js';
 import { FLOWS } from './helpers/cluster-fixture.js';
 import { startHarness, type Harness } from './helpers/enricher-harness.js';
 import { testEnricher } from './helpers/enricher-setup.js';
-import { writeGeoDatabases } from './helpers/geo-databases.js';
+import { writeGeoDatabases } from '@flowmesh/lib/testing';
 import { writeView } from './helpers/redis-view.js';
 import { EXPECTED_GEO, SCENARIO_NAMES, assertScenario } from './helpers/scenarios.js';
 

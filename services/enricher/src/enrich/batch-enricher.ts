@@ -5,7 +5,7 @@
  * the store. Never throws because of the store: what cannot be resolved is left
  * empty and the record says so in `enrichment`.
  */
-import type { CidrSet } from '@flowmesh/lib';
+import { pickIncarnation, type CidrSet } from '@flowmesh/lib';
 import type { EnrichedFlow, Enrichment, JoinedFlow, ObjectType } from '@flowmesh/lib';
 import { NO_GEO, type GeoLookup } from '../geo/geoip.js';
 import type { CachedMetadata, LookupAnswers } from '../metadata/cached-metadata.js';
@@ -47,9 +47,28 @@ export class BatchEnricher {
     const round1 = await this.metadata.lookup(firstRoundRequest(flows));
     const identities = flows.map((flow) => this.identifyEnds(flow, round1));
     // The dialled Service needs only its name, which round 1 gave: no details for it.
-    const round2 = await this.metadata.lookup(detailRequest(identities.flatMap((ids) => [ids.src.identity, ids.dst.identity])));
+    // The nodes the agents named are asked for now too: their zones.
+    const request = detailRequest(identities.flatMap((ids) => [ids.src.identity, ids.dst.identity]));
+    for (const flow of flows) addNode(request.node, flow.src.node, flow.dst.node);
+    const round2 = await this.metadata.lookup(request);
     const answers: LookupAnswers = { ...round1, pod: round2.pod, service: round2.service, node: round2.node };
-    return flows.map((flow, i) => this.enrichOne(flow, identities[i]!, answers));
+    const ends = flows.map((flow, i) => this.resolveEnds(flow, identities[i]!, answers));
+    await this.lookUpZonesOfPodNodes(ends, answers);
+    return flows.map((flow, i) => this.enrichOne(flow, identities[i]!, ends[i]!, answers));
+  }
+
+  /**
+   * A pod whose node no agent reported (the far end of an unmatched half) names
+   * its node only in its own record: one more round, for those nodes alone,
+   * which a warm cache answers without the store.
+   */
+  private async lookUpZonesOfPodNodes(ends: readonly ResolvedEnds[], answers: LookupAnswers): Promise<void> {
+    const missing = new Set<string>();
+    for (const { src, dst } of ends) addNode(missing, src.details.node, dst.details.node);
+    for (const name of answers.node.keys()) missing.delete(name);
+    if (!missing.size) return;
+    const round3 = await this.metadata.lookup({ node: missing });
+    for (const [name, answer] of round3.node) answers.node.set(name, answer);
   }
 
   private identifyEnds(flow: JoinedFlow, answers: LookupAnswers): Identities {
@@ -63,17 +82,24 @@ export class BatchEnricher {
     return { src: identify(flow.src, answers, context), dst: identify(flow.dst, answers, context), service };
   }
 
-  private enrichOne(flow: JoinedFlow, ids: Identities, answers: LookupAnswers): EnrichedFlow {
+  private resolveEnds(flow: JoinedFlow, ids: Identities, answers: LookupAnswers): ResolvedEnds {
     const quality = new Quality();
     const src = this.resolveEnd(flow.src.ip, ids.src, answers, quality);
     const dst = this.resolveEnd(flow.dst.ip, ids.dst, answers, quality);
     if (ids.service) quality.merge(ids.service.quality);
+    return { src, dst, quality };
+  }
+
+  private enrichOne(flow: JoinedFlow, ids: Identities, ends: ResolvedEnds, answers: LookupAnswers): EnrichedFlow {
     const enriched = toEnrichedFlow(flow, {
-      src,
-      dst,
-      service: serviceOf(ids, dst.details),
+      src: ends.src,
+      dst: ends.dst,
+      // The agent's word about an end's node beats the view's (as in the record's node fields).
+      srcZone: zoneOf(flow.src.node ?? ends.src.details.node, answers),
+      dstZone: zoneOf(flow.dst.node ?? ends.dst.details.node, answers),
+      service: serviceOf(ids, ends.dst.details),
       clusterId: this.settings.clusterId,
-      enrichment: quality.value,
+      enrichment: ends.quality.value,
     });
     this.events.enriched?.(enriched.enrichment);
     return enriched;
@@ -88,6 +114,22 @@ export class BatchEnricher {
     this.events.geoLooked?.(geo.geo_country !== null || geo.asn !== null);
     return { details, geo };
   }
+}
+
+interface ResolvedEnds {
+  src: ResolvedEnd;
+  dst: ResolvedEnd;
+  quality: Quality;
+}
+
+function addNode(names: Set<string>, ...nodes: (string | null)[]): void {
+  for (const node of nodes) if (node) names.add(node);
+}
+
+/** A node's zone; unknown nodes and nodes without the label have none (it never lowers the enrichment status). */
+function zoneOf(node: string | null, answers: LookupAnswers): string | null {
+  if (!node) return null;
+  return pickIncarnation(answers.node.get(node)?.value ?? undefined)?.zone ?? null;
 }
 
 function firstRoundRequest(flows: readonly JoinedFlow[]): { address: Set<string>; container: Set<string> } {

@@ -4,7 +4,7 @@
  */
 import type { ObjectType } from '@flowmesh/lib';
 import { pickIncarnation, type PodRecord } from '@flowmesh/lib';
-import type { LookupAnswers, LookupRequest } from '../metadata/cached-metadata.js';
+import type { LookupAnswers } from '../metadata/cached-metadata.js';
 import type { Identity } from './identify.js';
 import type { Quality } from './quality.js';
 
@@ -24,7 +24,7 @@ export interface ObjectDetails {
 }
 
 /** The detail lookups a set of identities needs. */
-export function detailRequest(identities: Iterable<Identity>): LookupRequest {
+export function detailRequest(identities: Iterable<Identity>): Record<'pod' | 'service' | 'node', Set<string>> {
   const request = { pod: new Set<string>(), service: new Set<string>(), node: new Set<string>() };
   for (const identity of identities) {
     if (identity.kind === 'pod') request.pod.add(identity.key);

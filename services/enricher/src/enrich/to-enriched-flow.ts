@@ -15,6 +15,8 @@ export interface ResolvedEnd {
 export interface FlowContext {
   src: ResolvedEnd;
   dst: ResolvedEnd;
+  srcZone: string | null;
+  dstZone: string | null;
   service: { name: string; namespace: string } | null;
   clusterId: string;
   enrichment: Enrichment;
@@ -28,8 +30,8 @@ export interface FlowContext {
  */
 export function toEnrichedFlow(joined: JoinedFlow, context: FlowContext): EnrichedFlow {
   const half = joined.half;
-  const src = side(joined.src, context.src);
-  const dst = side(joined.dst, context.dst);
+  const src = side(joined.src, context.src, context.srcZone);
+  const dst = side(joined.dst, context.dst, context.dstZone);
   return {
     timestamp: half.window_start,
     window_end: half.window_end,
@@ -70,6 +72,9 @@ export function toEnrichedFlow(joined: JoinedFlow, context: FlowContext): Enrich
     src_geo_city: src.geo_city,
     src_asn: src.asn,
     src_asn_org: src.asn_org,
+    src_zone: src.zone,
+    src_geo_latitude: src.geo_latitude,
+    src_geo_longitude: src.geo_longitude,
     dst_process_pid: dst.process_pid,
     dst_process_name: dst.process_name,
     dst_process_cmdline: dst.process_cmdline,
@@ -87,13 +92,16 @@ export function toEnrichedFlow(joined: JoinedFlow, context: FlowContext): Enrich
     dst_geo_city: dst.geo_city,
     dst_asn: dst.asn,
     dst_asn_org: dst.asn_org,
+    dst_zone: dst.zone,
+    dst_geo_latitude: dst.geo_latitude,
+    dst_geo_longitude: dst.geo_longitude,
     cluster_id: context.clusterId,
     enrichment: context.enrichment,
     synthetic: half.synthetic,
   };
 }
 
-function side(end: Endpoint, resolved: ResolvedEnd): EnrichedSide {
+function side(end: Endpoint, resolved: ResolvedEnd, zone: string | null): EnrichedSide {
   const { details, geo } = resolved;
   return {
     // The agent's own word about its process and node beats the view's.
@@ -114,5 +122,8 @@ function side(end: Endpoint, resolved: ResolvedEnd): EnrichedSide {
     geo_city: geo.geo_city,
     asn: geo.asn,
     asn_org: geo.asn_org,
+    zone,
+    geo_latitude: geo.geo_latitude,
+    geo_longitude: geo.geo_longitude,
   };
 }

@@ -11,9 +11,11 @@ export interface GeoInfo {
   geo_city: string | null;
   asn: number | null;
   asn_org: string | null;
+  geo_latitude: number | null;
+  geo_longitude: number | null;
 }
 
-export const NO_GEO: GeoInfo = Object.freeze({ geo_country: null, geo_city: null, asn: null, asn_org: null });
+export const NO_GEO: GeoInfo = Object.freeze({ geo_country: null, geo_city: null, asn: null, asn_org: null, geo_latitude: null, geo_longitude: null });
 
 export interface GeoLookup {
   lookup(ip: string): GeoInfo;
@@ -52,6 +54,8 @@ export class MaxmindGeoLookup implements GeoLookup {
       geo_city: place?.city?.names?.en ?? null,
       asn: as?.autonomous_system_number ?? null,
       asn_org: as?.autonomous_system_organization ?? null,
+      geo_latitude: place?.location?.latitude ?? null,
+      geo_longitude: place?.location?.longitude ?? null,
     };
   }
 }

@@ -16,7 +16,7 @@ export function writeGeoDatabases(): GeoDatabaseFiles {
   writeFileSync(geoipDb, buildMmdb({
     databaseType: 'GeoLite2-City',
     networks: [
-      { cidr: '203.0.113.0/24', data: { country: { iso_code: 'NL', names: { en: 'Netherlands' } }, city: { names: { en: 'Amsterdam' } } } },
+      { cidr: '203.0.113.0/24', data: { country: { iso_code: 'NL', names: { en: 'Netherlands' } }, city: { names: { en: 'Amsterdam' } }, location: { latitude: 52.3676, longitude: 4.9041 } } },
       { cidr: '198.51.100.0/24', data: { country: { iso_code: 'US', names: { en: 'United States' } } } },
       { cidr: '2001:db8:1::/48', data: { country: { iso_code: 'JP' }, city: { names: { en: 'Tokyo' } } } },
     ],
