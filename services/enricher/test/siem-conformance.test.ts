@@ -128,3 +128,14 @@ test('OCSF: the client is the actor whoever reported, the reporting node the dev
   assert.equal(server.connection_info.community_uid, (toEcs(serverHalf) as any).network.community_id);
   assert.equal(server.metadata.uid, (toEcs(serverHalf) as any).event.id, 'one id in both shapes');
 });
+
+test('deploy/elastic: the template adds only non-ECS fields, the index template uses it, the pipeline keys documents by event.id', () => {
+  const redefined = [...extension.fields.keys()].filter((field) => field in ecs.fields);
+  assert.deepEqual(redefined, [], 'the component template leaves ECS fields to the ECS mappings');
+  const read = (name: string) => JSON.parse(readFileSync(new URL(`../../../deploy/elastic/${name}`, import.meta.url), 'utf8'));
+  const index = read('flowmesh-flows.index-template.json');
+  assert.ok(index.composed_of.includes('flowmesh-fields'));
+  const pipeline = read('flowmesh-flows.ingest-pipeline.json');
+  assert.equal(index.template.settings.index.default_pipeline, 'flowmesh-flows');
+  assert.deepEqual(pipeline.processors.map((p: any) => p.set && [p.set.field, p.set.copy_from]), [['_id', 'event.id']]);
+});
