@@ -8,7 +8,7 @@
  * Label keys are de-dotted, as Elastic's Kubernetes metadata does.
  */
 import type { EnrichedFlow, EnrichedSide } from '@flowmesh/lib';
-import { compact, countsVolume, directedTraffic, flowCommunityId, ipVersion, isoTime, relatedAddresses, reportingSide, sideOf, transportName, type Volume } from './flow-view.js';
+import { compact, directedTraffic, flowCommunityId, flowmeshFields, ipVersion, isoTime, relatedAddresses, reportingSide, sideOf, transportName, type Volume } from './flow-view.js';
 import { dedotLabels } from './labels.js';
 import { recordId } from './record-id.js';
 
@@ -79,15 +79,7 @@ export function toEcs(flow: EnrichedFlow): Record<string, unknown> {
     },
     kubernetes: reporter.object_type === 'pod' ? kubernetesPod(reporter, reporterAddress) : { node: { name: reporter.node } },
     flowmesh: {
-      vantage: flow.vantage,
-      match: flow.match,
-      counts_volume: countsVolume(flow),
-      enrichment: flow.enrichment,
-      synthetic: flow.synthetic,
-      opened: flow.opened,
-      closed: flow.closed,
-      latency_ms: flow.latency_ms,
-      retransmits: flow.retransmits,
+      ...flowmeshFields(flow),
       src: sideContext(src, null),
       dst: sideContext(dst, { name: flow.service_name, namespace: flow.service_namespace, address: flow.service_addr, port: flow.service_port }),
     },

@@ -72,6 +72,21 @@ export function countsVolume(flow: Pick<EnrichedFlow, 'vantage' | 'match'>): boo
   return flow.vantage === 'SRC' || flow.match !== 'MATCHED';
 }
 
+/** The flowmesh measurements and outcomes neither ECS nor OCSF has a field for (under `flowmesh.*` in both shapes). */
+export function flowmeshFields(flow: EnrichedFlow): Record<string, unknown> {
+  return {
+    vantage: flow.vantage,
+    match: flow.match,
+    counts_volume: countsVolume(flow),
+    enrichment: flow.enrichment,
+    synthetic: flow.synthetic,
+    opened: flow.opened,
+    closed: flow.closed,
+    latency_ms: flow.latency_ms,
+    retransmits: flow.retransmits,
+  };
+}
+
 /** The flow's Community ID (client → server tuple; the id is the same either way). */
 export function flowCommunityId(flow: EnrichedFlow): string {
   return communityId({ protocol: flow.protocol, srcAddr: flow.src_addr, dstAddr: flow.dst_addr, srcPort: flow.src_port, dstPort: flow.dst_port });

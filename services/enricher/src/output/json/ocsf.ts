@@ -8,7 +8,7 @@
  * Kubernetes context without an OCSF attribute goes to `unmapped.flowmesh`.
  */
 import type { EnrichedFlow, EnrichedSide } from '@flowmesh/lib';
-import { compact, countsVolume, directedTraffic, flowCommunityId, ipVersion, sideOf, transportName } from './flow-view.js';
+import { compact, directedTraffic, flowCommunityId, flowmeshFields, ipVersion, sideOf, transportName } from './flow-view.js';
 import { labelPairs } from './labels.js';
 import { recordId } from './record-id.js';
 
@@ -79,15 +79,7 @@ export function toOcsf(flow: EnrichedFlow): Record<string, unknown> {
     unmapped: {
       flowmesh: {
         cluster_id: flow.cluster_id,
-        vantage: flow.vantage,
-        match: flow.match,
-        counts_volume: countsVolume(flow),
-        enrichment: flow.enrichment,
-        synthetic: flow.synthetic,
-        opened: flow.opened,
-        closed: flow.closed,
-        latency_ms: flow.latency_ms,
-        retransmits: flow.retransmits,
+        ...flowmeshFields(flow),
         service: { address: flow.service_addr, port: flow.service_port, name: flow.service_name, namespace: flow.service_namespace },
         src: unmappedSide(src),
         dst: unmappedSide(dst),
