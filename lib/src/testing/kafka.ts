@@ -93,3 +93,14 @@ export async function committedOffsets(kafka: Kafka, groupId: string, topic: str
     await admin.disconnect();
   }
 }
+
+/**
+ * Whether a group has committed every partition of `topic` to its end. A stage
+ * commits an offset only once everything below it was produced, so this says
+ * every input record has its output (the output's size does not: duplicates
+ * after a crash make up for records not yet produced).
+ */
+export async function committedToEnd(kafka: Kafka, groupId: string, topic: string): Promise<boolean> {
+  const [committed, ends] = await Promise.all([committedOffsets(kafka, groupId, topic), topicEnds(kafka, topic)]);
+  return committed.size === ends.size && [...ends].every(([partition, end]) => committed.get(partition) === end);
+}

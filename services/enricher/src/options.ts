@@ -7,7 +7,7 @@ export const enricherOwnOptions = defineOptions({
   outputTopic: { type: 'string', doc: 'Topic of enriched flows (Avro).', default: TOPICS.flows },
   jsonFormat: {
     type: 'enum',
-    doc: 'Also write each enriched flow as JSON to --json-topic: flat (the Avro fields), ecs (Elastic Common Schema) or ocsf (OCSF Network Activity 4001); none turns the JSON topic off.',
+    doc: 'Also write each enriched flow as JSON to --json-topic: flat (the Avro fields), ecs (Elastic Common Schema 8.11) or ocsf (OCSF 1.4.0 Network Activity 4001), see docs/siem.md; none turns the JSON topic off.',
     default: 'none',
     choices: ['none', ...JSON_SHAPE_NAMES] as const,
   },

@@ -23,10 +23,15 @@ test('flat JSON is the Avro record field for field', () => {
 test('ECS: source/destination counted client→server whoever reported; process and orchestrator of the reporting end', () => {
   const doc = toEcs(serverHalf) as any;
   assert.equal(doc['@timestamp'], new Date(serverHalf.timestamp).toISOString());
-  assert.deepEqual(doc.source, { ip: '10.244.1.7', port: 43512, bytes: 1200, packets: 9 });
-  assert.deepEqual(doc.destination, { ip: '10.244.2.9', port: 8080, bytes: 48_000, packets: 35 });
-  assert.deepEqual(doc.network, { transport: 'tcp', iana_number: '6', type: 'ipv4', bytes: 49_200, packets: 44, direction: 'ingress' });
+  assert.deepEqual(doc.source, { address: '10.244.1.7', ip: '10.244.1.7', port: 43512, bytes: 1200, packets: 9 });
+  assert.deepEqual(doc.destination, { address: '10.244.2.9', ip: '10.244.2.9', port: 8080, bytes: 48_000, packets: 35 });
+  assert.deepEqual(doc.network, {
+    transport: 'tcp', iana_number: '6', type: 'ipv4', bytes: 49_200, packets: 44, direction: 'ingress',
+    // Wireshark's value for this tuple (see community-id.test.ts).
+    community_id: '1:jYS6WfY++GNiZlb6CEC+bWEi7N4=',
+  });
   assert.deepEqual(doc.process, { pid: 77, name: 'nginx' });
+  assert.deepEqual(doc.flowmesh.src.process, { pid: 4242, name: 'curl' });
   assert.equal(doc.host.name, 'node-b');
   assert.deepEqual(doc.orchestrator, {
     type: 'kubernetes', cluster: { id: 'demo' }, namespace: 'default',
@@ -35,8 +40,9 @@ test('ECS: source/destination counted client→server whoever reported; process 
   assert.deepEqual(doc.event.category, ['network']);
   assert.deepEqual(doc.event.type, ['connection', 'start']);
   assert.equal(doc.flowmesh.src.workload.name, 'client');
+  assert.equal(doc.kubernetes.pod.name, 'web-5c6b');
   assert.deepEqual(doc.flowmesh.dst.labels, { app: 'web' });
-  assert.equal(doc.flowmesh.service.name, 'web');
+  assert.equal(doc.flowmesh.dst.service.name, 'web');
 });
 
 test('ECS geo and AS of an external end', () => {
@@ -55,13 +61,15 @@ test('OCSF Network Activity 4001', () => {
   assert.equal(doc.severity_id, 1);
   assert.equal(doc.time, serverHalf.window_end);
   assert.deepEqual(doc.traffic, { bytes_out: 1200, packets_out: 9, bytes_in: 48_000, packets_in: 35, bytes: 49_200, packets: 44 });
-  assert.deepEqual(doc.connection_info, { protocol_num: 6, protocol_name: 'tcp', protocol_ver_id: 4, direction_id: 3 });
+  assert.deepEqual(doc.connection_info, {
+    protocol_num: 6, protocol_name: 'tcp', protocol_ver_id: 4, direction_id: 3, direction: 'Lateral', community_uid: '1:jYS6WfY++GNiZlb6CEC+bWEi7N4=',
+  });
   assert.equal(doc.src_endpoint.ip, '10.244.1.7');
   assert.equal(doc.src_endpoint.name, 'client-7d9f');
   assert.equal(doc.dst_endpoint.port, 8080);
-  assert.deepEqual(doc.actor.process, { pid: 77, name: 'nginx' });
+  assert.deepEqual(doc.actor.process, { pid: 4242, name: 'curl', container: { name: 'client', orchestrator: 'kubernetes' } }, 'the client, on the server\'s record too');
   assert.equal(doc.device.hostname, 'node-b');
-  assert.equal(doc.metadata.version, '1.1.0');
+  assert.equal(doc.metadata.version, '1.4.0');
   assert.equal(doc.unmapped.flowmesh.dst.workload.kind, 'Deployment');
 
   const out = toOcsf({ ...external, opened: false, closed: false }) as any;

@@ -4,9 +4,9 @@
  * decode everything on the output topic, and tell which input each record is.
  */
 import { randomUUID } from 'node:crypto';
-import { Partitioners, type Kafka, type Producer } from 'kafkajs';
+import { Partitioners, type Producer } from 'kafkajs';
 import { RecordCodec, type FlowHalf, type JoinedFlow, type MockBroker } from '@flowmesh/lib';
-import { committedOffsets, readTopic, testKafka, topicEnds } from '@flowmesh/lib/testing';
+import { committedToEnd, readTopic, testKafka } from '@flowmesh/lib/testing';
 import type { GeneratedHalf } from './flow-scenario.js';
 
 const halfCodec = RecordCodec.local('FlowHalf');
@@ -53,16 +53,8 @@ export function halfIdentity(half: FlowHalf): string {
   return `${half.vantage}|${half.node}|${half.protocol}|${half.client_ip}|${half.client_port}|${half.window_start}`;
 }
 
-/**
- * Whether the group has committed every partition of `topic` to its end: the
- * joiner commits an offset only once everything below it was produced, so this
- * says every input half has its record (the output's size does not: duplicates
- * after a crash make up for halves not yet produced).
- */
-export async function committedToEnd(kafka: Kafka, groupId: string, topic: string): Promise<boolean> {
-  const [committed, ends] = await Promise.all([committedOffsets(kafka, groupId, topic), topicEnds(kafka, topic)]);
-  return committed.size === ends.size && [...ends].every(([partition, end]) => committed.get(partition) === end);
-}
+/** Re-exported for the joiner's tests, which import it from here. */
+export { committedToEnd };
 
 export class HalfProducer {
   private constructor(private readonly producer: Producer, private readonly topic: string) {}

@@ -1,11 +1,13 @@
 /**
  * Read helpers the JSON shapes share: one side of a flat record without its
- * prefix, and the traffic split by direction. EnrichedFlow counts from the
+ * prefix, the traffic split by direction, the counting rule and the flow's
+ * Community ID. EnrichedFlow counts from the
  * reporting end (out = sent by it), while ECS and OCSF count from source to
  * destination, so the split depends on who reported.
  */
 import type { EnrichedFlow, EnrichedSide } from '@flowmesh/lib';
 import { SIDE_KEYS, type Side } from '../../side-fields.js';
+import { communityId } from './community-id.js';
 
 export type { Side };
 
@@ -60,28 +62,41 @@ export function compact<T>(value: T): T {
   return out as T;
 }
 
-/** The Kubernetes context of one side, as one nested object (vendor extension of ECS and OCSF). */
-export function kubeContext(side: EnrichedSide): Record<string, unknown> {
-  return {
-    object: { type: side.object_type, name: side.object_name, namespace: side.object_namespace },
-    workload: { kind: side.workload_kind, name: side.workload_name, namespace: side.workload_namespace },
-    container_name: side.container_name,
-    node: side.node,
-    labels: side.labels,
-  };
+/**
+ * The project's counting rule: volume is taken from the client's half
+ * (vantage SRC); from the server's (DST) only when the client end has no
+ * agent, i.e. the half was not matched. Summing the records for which this is
+ * true counts every conversation once.
+ */
+export function countsVolume(flow: Pick<EnrichedFlow, 'vantage' | 'match'>): boolean {
+  return flow.vantage === 'SRC' || flow.match !== 'MATCHED';
 }
 
-/** The flowmesh-specific part both the ECS and the OCSF shapes carry (neither schema has these fields). */
-export function flowmeshExtension(flow: EnrichedFlow): Record<string, unknown> {
+/** The flowmesh measurements and outcomes neither ECS nor OCSF has a field for (under `flowmesh.*` in both shapes). */
+export function flowmeshFields(flow: EnrichedFlow): Record<string, unknown> {
   return {
     vantage: flow.vantage,
     match: flow.match,
+    counts_volume: countsVolume(flow),
     enrichment: flow.enrichment,
     synthetic: flow.synthetic,
+    opened: flow.opened,
+    closed: flow.closed,
     latency_ms: flow.latency_ms,
     retransmits: flow.retransmits,
-    service: { address: flow.service_addr, port: flow.service_port, name: flow.service_name, namespace: flow.service_namespace },
-    src: kubeContext(sideOf(flow, 'src')),
-    dst: kubeContext(sideOf(flow, 'dst')),
   };
+}
+
+/** The flow's Community ID (client → server tuple; the id is the same either way). */
+export function flowCommunityId(flow: EnrichedFlow): string {
+  return communityId({ protocol: flow.protocol, srcAddr: flow.src_addr, dstAddr: flow.dst_addr, srcPort: flow.src_port, dstPort: flow.dst_port });
+}
+
+/** Every address the record names (both ends and the Service address dialled), once each. */
+export function relatedAddresses(flow: EnrichedFlow): string[] {
+  return [...new Set([flow.src_addr, flow.dst_addr, ...(flow.service_addr ? [flow.service_addr] : [])])];
+}
+
+export function ipVersion(address: string): 4 | 6 {
+  return address.includes(':') ? 6 : 4;
 }

@@ -1,0 +1,103 @@
+/**
+ * Idempotent SIEM ids across a crash: an enricher process writing ECS (then
+ * OCSF) JSON is killed with SIGKILL after producing records whose offsets it
+ * had not committed, and started again; it re-delivers them. Every copy of a
+ * record must carry the same `event.id` / `metadata.uid` (so an index keyed by
+ * it stays whole), and different records different ids.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { after, before, test } from 'node:test';
+import { flowKey, RecordCodec, startChild, startMockBroker, type Child, type JoinedFlow, type MockBroker } from '@flowmesh/lib';
+import { committedToEnd, readTopic, sampleHalf, sampleJoined, testKafka, topicSize, waitFor } from '@flowmesh/lib/testing';
+
+const CHILD = fileURLToPath(new URL('./helpers/enricher-child.ts', import.meta.url));
+const REPO = fileURLToPath(new URL('../../..', import.meta.url));
+const joinedCodec = RecordCodec.local('JoinedFlow');
+
+let broker: MockBroker;
+before(async () => {
+  broker = await startMockBroker();
+});
+after(async () => {
+  await broker?.stop();
+});
+
+/** Both halves of `conversations` client→server conversations, spread over windows. */
+function joinedFlows(conversations: number): JoinedFlow[] {
+  const flows: JoinedFlow[] = [];
+  for (let i = 0; i < conversations; i++) {
+    const window_start = 1_763_700_000_000 + (i % 6) * 10_000;
+    const common = { client_port: 30_000 + i, window_start, window_end: window_start + 10_000, bytes_sent: 1000 + i };
+    const client = sampleJoined({ half: sampleHalf({ ...common, vantage: 'SRC', node: 'node-a' }) });
+    flows.push({ ...client, src: { ...client.src, port: 30_000 + i } });
+    const server = sampleJoined({ half: sampleHalf({ ...common, vantage: 'DST', node: 'node-b', server_ip: '10.244.2.9', server_port: 8080, pid: 77, process_name: 'nginx' }) });
+    flows.push({ ...server, src: { ...server.src, port: 30_000 + i } });
+  }
+  return flows;
+}
+
+async function startEnricherProcess(flags: Record<string, unknown>): Promise<Child> {
+  const child = startChild(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(flags)], { cwd: REPO });
+  // After a SIGKILL the dead member holds its partitions until its session times out.
+  await child.waitForLine(/consumer group assignment/, 60_000);
+  return child;
+}
+
+const ID_OF = {
+  ecs: (doc: any) => doc.event.id as string,
+  ocsf: (doc: any) => doc.metadata.uid as string,
+};
+
+for (const shape of ['ecs', 'ocsf'] as const) {
+  test(`kill -9 and re-delivery: every copy of a record has the same ${shape === 'ecs' ? 'event.id' : 'metadata.uid'}, different records different ids`, { timeout: 180_000 }, async (t) => {
+    const id = randomUUID().slice(0, 8);
+    const topics = { input: `joined-${id}`, output: `flows-${id}`, json: `flows-json-${id}`, dlq: `dlq-${id}` };
+    for (const topic of Object.values(topics)) await broker.createTopic(topic, 4);
+    const flags = {
+      kafkaBrokers: broker.brokers, redisUrl: 'redis://127.0.0.1:1', inputTopic: topics.input, outputTopic: topics.output, jsonTopic: topics.json,
+      dlqTopic: topics.dlq, groupId: `enricher-${id}`, httpPort: 0, httpHost: '127.0.0.1', logLevel: 'info', clusterId: 'test-cluster',
+      jsonFormat: shape, sessionTimeoutMs: 6_000,
+    };
+    const flows = joinedFlows(300);
+    const kafka = testKafka(broker.brokers);
+    const producer = kafka.producer();
+    await producer.connect();
+    const send = async (batch: JoinedFlow[]) => {
+      for (let i = 0; i < batch.length; i += 100) {
+        await producer.send({ topic: topics.input, messages: batch.slice(i, i + 100).map((flow) => ({ key: flowKey(flow.half.protocol, flow.src.ip, flow.src.port), value: joinedCodec.encode(flow) })) });
+      }
+    };
+
+    // The first process commits once at its first batch, then not for a minute: what it produces after is re-delivered.
+    const first = await startEnricherProcess({ ...flags, commitIntervalMs: 60_000 });
+    await send(flows.slice(0, flows.length / 2));
+    const rest = send(flows.slice(flows.length / 2));
+    await waitFor(async () => (await topicSize(kafka, topics.json)) >= flows.length / 2, 60_000, 'the first enricher to produce half the records');
+    first.process.kill('SIGKILL');
+    await rest;
+    const producedBeforeKill = await topicSize(kafka, topics.json);
+
+    const second = await startEnricherProcess({ ...flags, commitIntervalMs: 200 });
+    await waitFor(() => committedToEnd(kafka, flags.groupId, topics.input), 90_000, 'the restarted enricher to produce every record');
+    await second.stop('SIGTERM');
+    assert.equal(second.process.exitCode, 0, 'the restarted enricher stops cleanly on SIGTERM');
+    await producer.disconnect();
+
+    const messages = await readTopic(kafka, topics.json, await topicSize(kafka, topics.json));
+    const copies = new Map<string, string[]>();
+    for (const message of messages) {
+      const text = message.value!.toString();
+      const recordId = ID_OF[shape](JSON.parse(text));
+      copies.set(recordId, [...(copies.get(recordId) ?? []), text]);
+    }
+    const duplicates = messages.length - copies.size;
+    t.diagnostic(`${shape}: ${JSON.stringify({ records: flows.length, documents: messages.length, producedBeforeKill, distinctIds: copies.size, duplicates })}`);
+    assert.equal(copies.size, flows.length, 'one id per input record: different records, different ids; none missing');
+    assert.ok(duplicates > 0, 'the crash made the enricher re-deliver records');
+    for (const [recordId, texts] of copies) {
+      for (const text of texts.slice(1)) assert.deepEqual(JSON.parse(text), JSON.parse(texts[0]!), `every copy of ${recordId} is the same document`);
+    }
+  });
+}
