@@ -12,8 +12,9 @@ import type { CachedMetadata, LookupAnswers } from '../metadata/cached-metadata.
 import { addressKey, containerKey } from '../metadata/source.js';
 import { describe, detailRequest, splitKey, type ObjectDetails } from './describe.js';
 import { identify, type Identified, type IdentifyContext } from './identify.js';
+import type { JoinedFacts } from './joined-facts.js';
 import { Quality } from './quality.js';
-import { toEnrichedFlow, type ResolvedEnd } from './to-enriched-flow.js';
+import { toEnrichedFlow, type FlowContext, type ResolvedEnd } from './to-enriched-flow.js';
 
 export interface EnrichSettings {
   clusterId: string;
@@ -43,7 +44,14 @@ export class BatchEnricher {
     private readonly events: EnrichEvents = {},
   ) {}
 
+  /** The enriched records, as objects (tests, embedding; the service writes bytes from `resolve`). */
   async enrich(flows: readonly JoinedFlow[]): Promise<EnrichedFlow[]> {
+    const contexts = await this.resolve(flows);
+    return flows.map((flow, i) => toEnrichedFlow(flow, contexts[i]!));
+  }
+
+  /** What was resolved about each flow's ends: with the flow's own fields, its EnrichedFlow. */
+  async resolve(flows: readonly JoinedFacts[]): Promise<FlowContext[]> {
     const round1 = await this.metadata.lookup(firstRoundRequest(flows));
     const identities = flows.map((flow) => this.identifyEnds(flow, round1));
     // The dialled Service needs only its name, which round 1 gave: no details for it.
@@ -54,7 +62,7 @@ export class BatchEnricher {
     const answers: LookupAnswers = { ...round1, pod: round2.pod, service: round2.service, node: round2.node };
     const ends = flows.map((flow, i) => this.resolveEnds(flow, identities[i]!, answers));
     await this.lookUpZonesOfPodNodes(ends, answers);
-    return flows.map((flow, i) => this.enrichOne(flow, identities[i]!, ends[i]!, answers));
+    return flows.map((flow, i) => this.contextOf(flow, identities[i]!, ends[i]!, answers));
   }
 
   /**
@@ -71,7 +79,7 @@ export class BatchEnricher {
     for (const [name, answer] of round3.node) answers.node.set(name, answer);
   }
 
-  private identifyEnds(flow: JoinedFlow, answers: LookupAnswers): Identities {
+  private identifyEnds(flow: JoinedFacts, answers: LookupAnswers): Identities {
     const context: IdentifyContext = {
       atMs: (flow.half.window_start + flow.half.window_end) / 2,
       skewToleranceMs: this.settings.skewToleranceMs,
@@ -82,7 +90,7 @@ export class BatchEnricher {
     return { src: identify(flow.src, answers, context), dst: identify(flow.dst, answers, context), service };
   }
 
-  private resolveEnds(flow: JoinedFlow, ids: Identities, answers: LookupAnswers): ResolvedEnds {
+  private resolveEnds(flow: JoinedFacts, ids: Identities, answers: LookupAnswers): ResolvedEnds {
     const quality = new Quality();
     const src = this.resolveEnd(flow.src.ip, ids.src, answers, quality);
     const dst = this.resolveEnd(flow.dst.ip, ids.dst, answers, quality);
@@ -90,8 +98,8 @@ export class BatchEnricher {
     return { src, dst, quality };
   }
 
-  private enrichOne(flow: JoinedFlow, ids: Identities, ends: ResolvedEnds, answers: LookupAnswers): EnrichedFlow {
-    const enriched = toEnrichedFlow(flow, {
+  private contextOf(flow: JoinedFacts, ids: Identities, ends: ResolvedEnds, answers: LookupAnswers): FlowContext {
+    const context: FlowContext = {
       src: ends.src,
       dst: ends.dst,
       // The agent's word about an end's node beats the view's (as in the record's node fields).
@@ -100,9 +108,9 @@ export class BatchEnricher {
       service: serviceOf(ids, ends.dst.details),
       clusterId: this.settings.clusterId,
       enrichment: ends.quality.value,
-    });
-    this.events.enriched?.(enriched.enrichment);
-    return enriched;
+    };
+    this.events.enriched?.(context.enrichment);
+    return context;
   }
 
   private resolveEnd(ip: string, identified: Identified, answers: LookupAnswers, quality: Quality): ResolvedEnd {
@@ -132,7 +140,7 @@ function zoneOf(node: string | null, answers: LookupAnswers): string | null {
   return pickIncarnation(answers.node.get(node)?.value ?? undefined)?.zone ?? null;
 }
 
-function firstRoundRequest(flows: readonly JoinedFlow[]): { address: Set<string>; container: Set<string> } {
+function firstRoundRequest(flows: readonly JoinedFacts[]): { address: Set<string>; container: Set<string> } {
   const address = new Set<string>();
   const container = new Set<string>();
   for (const flow of flows) {
