@@ -11,7 +11,7 @@ import { NO_GEO, type GeoLookup } from '../geo/geoip.js';
 import type { CachedMetadata, LookupAnswers } from '../metadata/cached-metadata.js';
 import { addressKey, containerKey } from '../metadata/source.js';
 import { describe, detailRequest, splitKey, type ObjectDetails } from './describe.js';
-import { identify, type Identified, type IdentifyContext } from './identify.js';
+import { identify, type Identified, type Identity, type IdentifyContext } from './identify.js';
 import type { JoinedFacts } from './joined-facts.js';
 import { Quality } from './quality.js';
 import { toEnrichedFlow, type FlowContext, type ResolvedEnd } from './to-enriched-flow.js';
@@ -23,10 +23,30 @@ export interface EnrichSettings {
   clusterRanges: CidrSet | null;
 }
 
+/** Reported once per batch and value, with how many times it happened (a labelled metric costs a label lookup per call). */
 export interface EnrichEvents {
-  resolved?(objectType: ObjectType): void;
-  enriched?(status: Enrichment): void;
-  geoLooked?(found: boolean): void;
+  resolved?(objectType: ObjectType, count: number): void;
+  enriched?(status: Enrichment, count: number): void;
+  geoLooked?(found: boolean, count: number): void;
+}
+
+/** Counts of one batch's events, by value. */
+class Tally<K> {
+  private readonly counts = new Map<K, number>();
+
+  add(key: K): void {
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+  }
+
+  report(to: ((key: K, count: number) => void) | undefined): void {
+    if (to) for (const [key, count] of this.counts) to(key, count);
+  }
+}
+
+interface BatchTallies {
+  resolved: Tally<ObjectType>;
+  enriched: Tally<Enrichment>;
+  geoLooked: Tally<boolean>;
 }
 
 interface Identities {
@@ -56,13 +76,18 @@ export class BatchEnricher {
     const identities = flows.map((flow) => this.identifyEnds(flow, round1));
     // The dialled Service needs only its name, which round 1 gave: no details for it.
     // The nodes the agents named are asked for now too: their zones.
-    const request = detailRequest(identities.flatMap((ids) => [ids.src.identity, ids.dst.identity]));
+    const request = detailRequest(endsOf(identities));
     for (const flow of flows) addNode(request.node, flow.src.node, flow.dst.node);
     const round2 = await this.metadata.lookup(request);
     const answers: LookupAnswers = { ...round1, pod: round2.pod, service: round2.service, node: round2.node };
-    const ends = flows.map((flow, i) => this.resolveEnds(flow, identities[i]!, answers));
+    const tallies: BatchTallies = { resolved: new Tally(), enriched: new Tally(), geoLooked: new Tally() };
+    const ends = flows.map((flow, i) => this.resolveEnds(flow, identities[i]!, answers, tallies));
     await this.lookUpZonesOfPodNodes(ends, answers);
-    return flows.map((flow, i) => this.contextOf(flow, identities[i]!, ends[i]!, answers));
+    const contexts = flows.map((flow, i) => this.contextOf(flow, identities[i]!, ends[i]!, answers, tallies.enriched));
+    tallies.resolved.report(this.events.resolved);
+    tallies.enriched.report(this.events.enriched);
+    tallies.geoLooked.report(this.events.geoLooked);
+    return contexts;
   }
 
   /**
@@ -90,15 +115,15 @@ export class BatchEnricher {
     return { src: identify(flow.src, answers, context), dst: identify(flow.dst, answers, context), service };
   }
 
-  private resolveEnds(flow: JoinedFacts, ids: Identities, answers: LookupAnswers): ResolvedEnds {
+  private resolveEnds(flow: JoinedFacts, ids: Identities, answers: LookupAnswers, tallies: BatchTallies): ResolvedEnds {
     const quality = new Quality();
-    const src = this.resolveEnd(flow.src.ip, ids.src, answers, quality);
-    const dst = this.resolveEnd(flow.dst.ip, ids.dst, answers, quality);
+    const src = this.resolveEnd(flow.src.ip, ids.src, answers, quality, tallies);
+    const dst = this.resolveEnd(flow.dst.ip, ids.dst, answers, quality, tallies);
     if (ids.service) quality.merge(ids.service.quality);
     return { src, dst, quality };
   }
 
-  private contextOf(flow: JoinedFacts, ids: Identities, ends: ResolvedEnds, answers: LookupAnswers): FlowContext {
+  private contextOf(flow: JoinedFacts, ids: Identities, ends: ResolvedEnds, answers: LookupAnswers, enriched: Tally<Enrichment>): FlowContext {
     const context: FlowContext = {
       src: ends.src,
       dst: ends.dst,
@@ -109,17 +134,17 @@ export class BatchEnricher {
       clusterId: this.settings.clusterId,
       enrichment: ends.quality.value,
     };
-    this.events.enriched?.(context.enrichment);
+    enriched.add(context.enrichment);
     return context;
   }
 
-  private resolveEnd(ip: string, identified: Identified, answers: LookupAnswers, quality: Quality): ResolvedEnd {
+  private resolveEnd(ip: string, identified: Identified, answers: LookupAnswers, quality: Quality, tallies: BatchTallies): ResolvedEnd {
     const details = describe(identified.identity, answers, identified.quality);
     quality.merge(identified.quality);
-    this.events.resolved?.(details.object_type);
+    tallies.resolved.add(details.object_type);
     if (details.object_type !== 'external' || !this.geo) return { details, geo: NO_GEO };
     const geo = this.geo.lookup(ip);
-    this.events.geoLooked?.(geo.geo_country !== null || geo.asn !== null);
+    tallies.geoLooked.add(geo.geo_country !== null || geo.asn !== null);
     return { details, geo };
   }
 }
@@ -130,8 +155,16 @@ interface ResolvedEnds {
   quality: Quality;
 }
 
-function addNode(names: Set<string>, ...nodes: (string | null)[]): void {
-  for (const node of nodes) if (node) names.add(node);
+function* endsOf(identities: readonly Identities[]): Iterable<Identity> {
+  for (const ids of identities) {
+    yield ids.src.identity;
+    yield ids.dst.identity;
+  }
+}
+
+function addNode(names: Set<string>, first: string | null, second: string | null): void {
+  if (first) names.add(first);
+  if (second) names.add(second);
 }
 
 /** A node's zone; unknown nodes and nodes without the label have none (it never lowers the enrichment status). */
