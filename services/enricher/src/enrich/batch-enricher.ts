@@ -73,7 +73,9 @@ export class BatchEnricher {
   /** What was resolved about each flow's ends: with the flow's own fields, its EnrichedFlow. */
   async resolve(flows: readonly JoinedFacts[]): Promise<FlowContext[]> {
     const round1 = await this.metadata.lookup(firstRoundRequest(flows));
-    const identities = flows.map((flow) => this.identifyEnds(flow, round1));
+    // One context for the batch, set to each flow's time in turn (identify reads it and keeps nothing).
+    const context: IdentifyContext = { atMs: 0, skewToleranceMs: this.settings.skewToleranceMs, clusterRanges: this.settings.clusterRanges };
+    const identities = flows.map((flow) => this.identifyEnds(flow, round1, context));
     // The dialled Service needs only its name, which round 1 gave: no details for it.
     // The nodes the agents named are asked for now too: their zones.
     const request = detailRequest(endsOf(identities));
@@ -104,12 +106,8 @@ export class BatchEnricher {
     for (const [name, answer] of round3.node) answers.node.set(name, answer);
   }
 
-  private identifyEnds(flow: JoinedFacts, answers: LookupAnswers): Identities {
-    const context: IdentifyContext = {
-      atMs: (flow.half.window_start + flow.half.window_end) / 2,
-      skewToleranceMs: this.settings.skewToleranceMs,
-      clusterRanges: this.settings.clusterRanges,
-    };
+  private identifyEnds(flow: JoinedFacts, answers: LookupAnswers, context: IdentifyContext): Identities {
+    context.atMs = (flow.half.window_start + flow.half.window_end) / 2;
     // A dialled Service address is in the cluster by definition: pretend an agent vouched for it.
     const service = flow.service_ip === null ? null : identify({ ip: flow.service_ip, node: '', container_id: null }, answers, context);
     return { src: identify(flow.src, answers, context), dst: identify(flow.dst, answers, context), service };
@@ -191,12 +189,29 @@ function firstRoundRequest(flows: readonly JoinedFacts[]): { address: Set<string
  * unmatched VIP); else one that routes to the server pod (the first by name when
  * several do), so direct pod-to-pod calls still name their service.
  */
-function serviceOf(ids: Identities, dst: ObjectDetails): { name: string; namespace: string } | null {
+type ServiceName = { name: string; namespace: string } | null;
+
+/** The Service named by an identity or details object, made once per object (both live as long as their cache entry). */
+const serviceNames = new WeakMap<object, ServiceName>();
+
+function serviceNamed<T extends object>(of: T, make: (of: T) => ServiceName): ServiceName {
+  let named = serviceNames.get(of);
+  if (named === undefined) serviceNames.set(of, (named = make(of)));
+  return named;
+}
+
+function serviceOf(ids: Identities, dst: ObjectDetails): ServiceName {
   const dialled = ids.service?.identity;
-  if (dialled?.kind === 'service') {
-    const [namespace, name] = splitKey(dialled.key);
-    return { name, namespace };
-  }
+  if (dialled?.kind === 'service') return serviceNamed(dialled, dialledService);
+  return serviceNamed(dst, serverService);
+}
+
+function dialledService(identity: Identity & { kind: 'service' }): ServiceName {
+  const [namespace, name] = splitKey(identity.key);
+  return { name, namespace };
+}
+
+function serverService(dst: ObjectDetails): ServiceName {
   if (dst.object_namespace === null) return null;
   if (dst.object_type === 'service' && dst.object_name !== null) return { name: dst.object_name, namespace: dst.object_namespace };
   const routing = dst.services[0];
