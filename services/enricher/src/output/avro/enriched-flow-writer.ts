@@ -61,13 +61,18 @@ const COPIES: { from: 'half' | 'joined' | 'src' | 'dst' | 'endpoint'; source: st
 /** Encodes a record of some EnrichedFlow fields (named without their side prefix): the bytes they have inside an EnrichedFlow. */
 type RunType = avro.Type;
 
+/** A JoinedFlow body in the order it is stepped over: its half, match, two ends, and the dialled Service. */
+const JOINED_FIELDS = ['half', 'match', 'src', 'dst', 'service_ip', 'service_port'];
+
 interface Plan {
-  joined: RecordLayout;
   half: RecordLayout;
+  /** `match` alone, and `service_ip`, `service_port`: the JoinedFlow's own fields between and after its records. */
+  match: RecordLayout;
   endpoint: RecordLayout;
+  service: RecordLayout;
   /** Positions, in the layouts above, of the fields the writer copies or reads. */
   at: {
-    half: number; src: number; dst: number; match: number; serviceIp: number;
+    match: number; serviceIp: number;
     windowStart: number; vantage: number; protocol: number; bytesSent: number; srtt: number; retransmits: number; closed: number; node: number; synthetic: number;
     ip: number; port: number; pid: number; endpointNode: number; containerId: number;
   };
@@ -102,12 +107,16 @@ function checkedPlan(enriched: avro.Type, joinedType: avro.Type): Plan | string 
   const fields = fieldsOf(enriched);
   if (fields.map((f) => f.name).join() !== ENRICHED_FIELDS.join()) return `EnrichedFlow fields are not the ones the writer knows (${fields.length} fields)`;
   const joinedFields = fieldsOf(joinedType);
+  if (joinedFields.map((f) => f.name).join() !== JOINED_FIELDS.join()) return `JoinedFlow fields are ${joinedFields.map((f) => f.name).join(',')}`;
   const halfType = typeOf(joinedFields, 'half');
   const endpointType = typeOf(joinedFields, 'src');
-  const joined = RecordLayout.of(joinedType);
+  const joinedRun = runTypes(joinedType as avro.types.RecordType);
+  const joined = RecordLayout.of(joinedRun(JOINED_FIELDS));
+  const match = RecordLayout.of(joinedRun(['match']));
+  const service = RecordLayout.of(joinedRun(['service_ip', 'service_port']));
   const half = halfType && RecordLayout.of(halfType);
   const endpoint = endpointType && RecordLayout.of(endpointType);
-  if (!joined || !half || !endpoint) return 'JoinedFlow has fields the writer cannot step over';
+  if (!joined || !match || !service || !half || !endpoint) return 'JoinedFlow has fields the writer cannot step over';
   if (!endpointType.equals(typeOf(joinedFields, 'dst')!)) return 'JoinedFlow src and dst differ in type';
   const parts = { half: fieldsOf(halfType), joined: joinedFields, src: fieldsOf(endpointType), dst: fieldsOf(endpointType), endpoint: fieldsOf(endpointType) };
   const layouts = { half, joined, src: endpoint, dst: endpoint, endpoint };
@@ -133,11 +142,12 @@ function checkedPlan(enriched: avro.Type, joinedType: avro.Type): Plan | string 
   if (['OK', 'PARTIAL', 'STALE'].some((s) => !symbols.includes(s)) || symbols.length > 63) return 'enrichment symbols changed';
   const run = runTypes(enriched as avro.types.RecordType);
   return {
-    joined,
     half,
+    match,
     endpoint,
+    service,
     at: {
-      half: joined.field('half'), src: joined.field('src'), dst: joined.field('dst'), match: joined.field('match'), serviceIp: joined.field('service_ip'),
+      match: 0, serviceIp: 0,
       windowStart: half.field('window_start'), vantage: half.field('vantage'), protocol: half.field('protocol'), bytesSent: half.field('bytes_sent'),
       srtt: half.field('srtt_us'), retransmits: half.field('retransmits'), closed: half.field('closed'), node: half.field('node'), synthetic: half.field('synthetic'),
       ip: endpoint.field('ip'), port: endpoint.field('port'), pid: endpoint.field('pid'), endpointNode: endpoint.field('node'), containerId: endpoint.field('container_id'),
@@ -157,17 +167,17 @@ function isNullable(type: avro.Type | undefined, inner: string): boolean {
   return branches?.length === 2 && branches[0]!.typeName === 'null' && branches[1]!.typeName === inner;
 }
 
-/** Record types of some EnrichedFlow fields, named without their `src_` prefix, resolving named types (ObjectType) to the EnrichedFlow's. */
-function runTypes(enriched: avro.types.RecordType): (names: string[]) => RunType {
+/** Record types of some fields of a record, named without their `src_` prefix, resolving named types (ObjectType) to the record's. */
+function runTypes(record: avro.types.RecordType): (names: string[]) => RunType {
   const registry: Record<string, avro.Type> = {};
-  avro.Type.forSchema(enriched.schema(), { registry });
+  avro.Type.forSchema(record.schema(), { registry });
   let count = 0;
   return (names) =>
     avro.Type.forSchema(
       {
         type: 'record',
         name: `flowmesh.writer.Run${count++}`,
-        fields: names.map((name) => ({ name: name.replace(/^src_/, ''), type: enriched.field(name)!.type.schema({ noDeref: true }) as avro.Schema })),
+        fields: names.map((name) => ({ name: name.replace(/^src_/, ''), type: record.field(name)!.type.schema({ noDeref: true }) as avro.Schema })),
       },
       { registry },
     );
@@ -200,22 +210,18 @@ export class EnrichedFlowWriter {
   /** Why the writer encodes objects instead of splicing (null when it splices). */
   readonly fallbackReason: string | null;
   private readonly joinedType: avro.Type;
-  private readonly at: { joined: Int32Array; half: Int32Array; src: Int32Array; dst: Int32Array };
+  private readonly at: { half: Int32Array; match: Int32Array; src: Int32Array; dst: Int32Array; service: Int32Array };
   /** The object run of each details object, encoded when first written (see describe.ts for their lifetime). */
   private readonly objectRuns = new WeakMap<ObjectDetails, Buffer>();
   private readonly strings: EncodedValues<string | null>;
   private readonly clusterIds: EncodedValues<string>;
   private readonly noGeo: { place: Buffer; point: Buffer };
   private readonly enrichment: Record<Enrichment, Buffer>;
-  /** The record's pieces, in order: source, start, end (reused from record to record). */
-  private sources: Buffer[] = [];
-  private bounds: number[] = [];
-  private pieces = 0;
+  /** Where a record's body is put together (grown for huge records), then copied out behind the framing at once. */
+  private scratch = Buffer.alloc(16 * 1024);
+  private size = 0;
   private readonly latency = Buffer.alloc(9);
-  private readonly writePieces = (buffer: Buffer, offset: number): number => {
-    for (let i = 0; i < this.pieces; i++) offset = copyBytes(this.sources[i]!, this.bounds[2 * i]!, this.bounds[2 * i + 1]!, buffer, offset);
-    return offset;
-  };
+  private readonly copyOut = (buffer: Buffer, offset: number): number => offset + this.scratch.copy(buffer, offset, 0, this.size);
 
   constructor(private readonly codec: RecordCodec<'EnrichedFlow'>) {
     this.joinedType = latestSchema('JoinedFlow').type;
@@ -223,8 +229,8 @@ export class EnrichedFlowWriter {
     this.plan = typeof plan === 'string' ? null : plan;
     this.fallbackReason = typeof plan === 'string' ? plan : null;
     const offsets = (layout: RecordLayout | undefined) => layout?.offsets() ?? new Int32Array(0);
-    this.at = { joined: offsets(this.plan?.joined), half: offsets(this.plan?.half), src: offsets(this.plan?.endpoint), dst: offsets(this.plan?.endpoint) };
     const p = this.plan;
+    this.at = { half: offsets(p?.half), match: offsets(p?.match), src: offsets(p?.endpoint), dst: offsets(p?.endpoint), service: offsets(p?.service) };
     this.strings = new EncodedValues((value) => p!.nullableString.toBuffer({ zone: value }));
     this.clusterIds = new EncodedValues((value) => p!.string.toBuffer({ cluster_id: value }), 16);
     this.noGeo = p ? { place: p.place.toBuffer(NO_GEO), point: p.point.toBuffer(NO_GEO) } : { place: NULL, point: NULL };
@@ -236,7 +242,7 @@ export class EnrichedFlowWriter {
   write(joinedBody: Buffer, context: FlowContext): Buffer {
     const plan = this.plan;
     if (!plan || !this.locate(plan, joinedBody)) return this.codec.encode(toEnrichedFlow(this.joinedType.fromBuffer(joinedBody) as JoinedFlow, context));
-    this.pieces = 0;
+    this.size = 0;
     this.head(plan, joinedBody, context);
     this.side(plan, joinedBody, this.at.src, context.src, context.srcZone);
     this.side(plan, joinedBody, this.at.dst, context.dst, context.dstZone);
@@ -244,30 +250,29 @@ export class EnrichedFlowWriter {
     this.add(this.clusterIds.get(context.clusterId));
     this.add(this.enrichment[context.enrichment]);
     this.copy(joinedBody, half, plan.at.synthetic, plan.at.synthetic + 1);
-    let size = 0;
-    for (let i = 0; i < this.pieces; i++) size += this.bounds[2 * i + 1]! - this.bounds[2 * i]!;
-    return this.codec.encodeSized(size, this.writePieces);
+    return this.codec.encodeSized(this.size, this.copyOut);
   }
 
-  /** Finds the fields of the body, of its half and of its ends; false when it is not a JoinedFlow body. */
+  /** Finds the fields of the body, part after part in one pass (JOINED_FIELDS); false when it is not a JoinedFlow body. */
   private locate(plan: Plan, body: Buffer): boolean {
-    const { joined, half, src, dst } = this.at;
+    const { half, match, src, dst, service } = this.at;
     return (
-      plan.joined.locate(body, 0, joined) &&
-      joined[joined.length - 1] === body.length &&
-      plan.half.locate(body, joined[plan.at.half]!, half) &&
-      plan.endpoint.locate(body, joined[plan.at.src]!, src) &&
-      plan.endpoint.locate(body, joined[plan.at.dst]!, dst)
+      plan.half.locate(body, 0, half) &&
+      plan.match.locate(body, half[half.length - 1]!, match) &&
+      plan.endpoint.locate(body, match[match.length - 1]!, src) &&
+      plan.endpoint.locate(body, src[src.length - 1]!, dst) &&
+      plan.service.locate(body, dst[dst.length - 1]!, service) &&
+      service[service.length - 1] === body.length
     );
   }
 
   /** timestamp … service_namespace. */
   private head(plan: Plan, body: Buffer, context: FlowContext): void {
-    const { joined, half, src, dst } = this.at;
+    const { half, match, src, dst, service } = this.at;
     const a = plan.at;
     this.copy(body, half, a.windowStart, a.windowStart + 2);
     this.copy(body, half, a.vantage, a.vantage + 1);
-    this.copy(body, joined, a.match, a.match + 1);
+    this.copy(body, match, a.match, a.match + 1);
     this.copy(body, half, a.protocol, a.protocol + 1);
     this.copy(body, src, a.ip, a.port + 1);
     this.copy(body, dst, a.ip, a.port + 1);
@@ -275,7 +280,7 @@ export class EnrichedFlowWriter {
     this.add(this.latencyOf(body, half[a.srtt]!));
     this.copy(body, half, a.retransmits, a.closed + 1);
     this.copy(body, half, a.node, a.node + 1);
-    this.copy(body, joined, a.serviceIp, a.serviceIp + 2);
+    this.copy(body, service, a.serviceIp, a.serviceIp + 2);
     this.add(this.strings.get(context.service?.name ?? null));
     this.add(this.strings.get(context.service?.namespace ?? null));
   }
@@ -322,9 +327,11 @@ export class EnrichedFlowWriter {
   }
 
   private piece(source: Buffer, start: number, end: number): void {
-    const i = this.pieces++;
-    this.sources[i] = source;
-    this.bounds[2 * i] = start;
-    this.bounds[2 * i + 1] = end;
+    if (this.size + end - start > this.scratch.length) {
+      const grown = Buffer.alloc(Math.max(2 * this.scratch.length, this.size + end - start));
+      this.scratch.copy(grown, 0, 0, this.size);
+      this.scratch = grown;
+    }
+    this.size = copyBytes(source, start, end, this.scratch, this.size);
   }
 }
