@@ -225,6 +225,17 @@ describe('projections', () => {
   it('name fields the record has', () => {
     assert.throws(() => new RecordProjection(codec, ['client_ip', 'tenant' as 'client_ip']), /FlowHalf has no field tenant/);
   });
+
+  it('narrow nested records to the fields named for them, and reject what is not a record', () => {
+    const joinedCodec = RecordCodec.local('JoinedFlow');
+    const nested = new RecordProjection(joinedCodec, ['half', 'dst', 'service_ip'], { half: ['window_end'], dst: ['ip', 'container_id'] });
+    const joined = sampleJoined();
+    const { value, body } = nested.decode(joinedCodec.encode(joined));
+    assert.deepEqual(plain(value), { half: { window_end: joined.half.window_end }, dst: { ip: joined.dst.ip, container_id: joined.dst.container_id }, service_ip: joined.service_ip });
+    assert.deepEqual(body, joinedCodec.type.toBuffer(joined));
+    assert.throws(() => new RecordProjection(joinedCodec, ['half'], { half: ['tenant' as 'node'] }), /FlowHalf has no field tenant/);
+    assert.throws(() => new RecordProjection(joinedCodec, ['match'], { match: ['x' as never] }), /match is not a record/);
+  });
 });
 
 /** avsc decodes into record classes; compare the data only. */

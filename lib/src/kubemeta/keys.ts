@@ -37,9 +37,21 @@ export function splitViewKeyName(name: string): { type: ViewKeyType; id: string 
  * IPv6 (`::ffff:10.0.0.5`, as dual-stack sockets report IPv4 peers) as plain IPv4.
  */
 export function normalizeIp(ip: string): string {
+  if (isCanonicalIp(ip)) return ip; // the common case, without allocating (the enricher asks for every flow end)
   const lower = ip.trim().toLowerCase();
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
   return mapped ? mapped[1]! : lower;
+}
+
+/** No surrounding space, no upper case, not IPv4-mapped: normalizeIp would return it unchanged. */
+function isCanonicalIp(ip: string): boolean {
+  const last = ip.length - 1;
+  if (last < 0 || ip.charCodeAt(0) <= 0x20 || ip.charCodeAt(last) <= 0x20 || ip.startsWith('::ffff:')) return false;
+  for (let i = 0; i <= last; i++) {
+    const c = ip.charCodeAt(i);
+    if ((c >= 0x41 && c <= 0x5a) || c > 0x7f) return false; // A-Z, or anything toLowerCase might change
+  }
+  return true;
 }
 
 /** A container id without its runtime scheme: `containerd://abc…` → `abc…` (what cgroup paths carry). */

@@ -71,8 +71,8 @@ export function cacheEventsFor(metrics: EnricherMetrics): CacheEvents {
 
 export function enrichEventsFor(metrics: EnricherMetrics): EnrichEvents {
   return {
-    resolved: (type: ObjectType) => metrics.lookups.inc({ result: type }),
-    enriched: (status: Enrichment) => metrics.enrichment.inc({ enrichment: status }),
-    geoLooked: (found: boolean) => metrics.geoLookups.inc({ result: found ? 'found' : 'not_found' }),
+    resolved: (type: ObjectType, count: number) => metrics.lookups.inc({ result: type }, count),
+    enriched: (status: Enrichment, count: number) => metrics.enrichment.inc({ enrichment: status }, count),
+    geoLooked: (found: boolean, count: number) => metrics.geoLookups.inc({ result: found ? 'found' : 'not_found' }, count),
   };
 }

@@ -15,6 +15,7 @@ import {
   type ServiceHandle,
 } from '@flowmesh/lib';
 import { BatchEnricher } from './enrich/batch-enricher.js';
+import { joinedFactsProjection } from './enrich/joined-facts.js';
 import { EnricherProcessor } from './enricher-processor.js';
 import { openGeoLookup, type GeoLookup } from './geo/geoip.js';
 import { CachedMetadata } from './metadata/cached-metadata.js';
@@ -89,7 +90,12 @@ export async function startEnricher(context: ServiceContext, config: EnricherCon
     inputRecord: 'JoinedFlow',
     outputRecord: 'EnrichedFlow',
     tickMs: 0,
-    createProcessor: (codec) => new EnricherProcessor({ enricher, codec, avroTopic: config.outputTopic, json, metrics }),
+    inputDecoder: joinedFactsProjection,
+    createProcessor: (codec) => {
+      const processor = new EnricherProcessor({ enricher, codec, avroTopic: config.outputTopic, json, metrics });
+      if (processor.fallbackReason) logger.warn({ reason: processor.fallbackReason }, 'EnrichedFlow records are encoded from objects (slower): the byte writer does not know this schema');
+      return processor;
+    },
     async onStopped() {
       // Closing our own connections ends the subscription; an UNSUBSCRIBE would wait for a Redis that may be down.
       if (owned) await owned.close();

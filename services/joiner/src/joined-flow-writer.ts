@@ -14,9 +14,8 @@
  * object with avsc instead (and a test compares both byte for byte).
  */
 import type { RecordCodec } from '@flowmesh/lib';
-import { latestSchema } from '@flowmesh/lib';
+import { copyBytes, latestSchema, RecordLayout } from '@flowmesh/lib';
 import type avro from 'avsc';
-import { RecordLayout } from './avro-layout.js';
 import type { Emission } from './emission.js';
 import type { PendingHalf } from './pending-half.js';
 
@@ -255,13 +254,6 @@ function span(half: Located, from: number, to: number): number {
 
 function copySpan(half: Located, from: number, to: number, buffer: Buffer, at: number): number {
   return copyBytes(half.bytes, half.at[from]!, half.at[to]!, buffer, at);
-}
-
-/** Copies source[start, end) to target at `at`. Most spans are a few bytes, where a loop beats Buffer#copy's call. */
-function copyBytes(source: Buffer, start: number, end: number, target: Buffer, at: number): number {
-  if (end - start > 48) return at + source.copy(target, at, start, end);
-  while (start < end) target[at++] = source[start++]!;
-  return at;
 }
 
 function processSize(plan: SplicePlan, reporter: Located | null): number {

@@ -11,9 +11,10 @@ import { NO_GEO, type GeoLookup } from '../geo/geoip.js';
 import type { CachedMetadata, LookupAnswers } from '../metadata/cached-metadata.js';
 import { addressKey, containerKey } from '../metadata/source.js';
 import { describe, detailRequest, splitKey, type ObjectDetails } from './describe.js';
-import { identify, type Identified, type IdentifyContext } from './identify.js';
+import { identify, type Identified, type Identity, type IdentifyContext } from './identify.js';
+import type { JoinedFacts } from './joined-facts.js';
 import { Quality } from './quality.js';
-import { toEnrichedFlow, type ResolvedEnd } from './to-enriched-flow.js';
+import { toEnrichedFlow, type FlowContext, type ResolvedEnd } from './to-enriched-flow.js';
 
 export interface EnrichSettings {
   clusterId: string;
@@ -22,10 +23,30 @@ export interface EnrichSettings {
   clusterRanges: CidrSet | null;
 }
 
+/** Reported once per batch and value, with how many times it happened (a labelled metric costs a label lookup per call). */
 export interface EnrichEvents {
-  resolved?(objectType: ObjectType): void;
-  enriched?(status: Enrichment): void;
-  geoLooked?(found: boolean): void;
+  resolved?(objectType: ObjectType, count: number): void;
+  enriched?(status: Enrichment, count: number): void;
+  geoLooked?(found: boolean, count: number): void;
+}
+
+/** Counts of one batch's events, by value. */
+class Tally<K> {
+  private readonly counts = new Map<K, number>();
+
+  add(key: K): void {
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+  }
+
+  report(to: ((key: K, count: number) => void) | undefined): void {
+    if (to) for (const [key, count] of this.counts) to(key, count);
+  }
+}
+
+interface BatchTallies {
+  resolved: Tally<ObjectType>;
+  enriched: Tally<Enrichment>;
+  geoLooked: Tally<boolean>;
 }
 
 interface Identities {
@@ -43,18 +64,32 @@ export class BatchEnricher {
     private readonly events: EnrichEvents = {},
   ) {}
 
+  /** The enriched records, as objects (tests, embedding; the service writes bytes from `resolve`). */
   async enrich(flows: readonly JoinedFlow[]): Promise<EnrichedFlow[]> {
+    const contexts = await this.resolve(flows);
+    return flows.map((flow, i) => toEnrichedFlow(flow, contexts[i]!));
+  }
+
+  /** What was resolved about each flow's ends: with the flow's own fields, its EnrichedFlow. */
+  async resolve(flows: readonly JoinedFacts[]): Promise<FlowContext[]> {
     const round1 = await this.metadata.lookup(firstRoundRequest(flows));
-    const identities = flows.map((flow) => this.identifyEnds(flow, round1));
+    // One context for the batch, set to each flow's time in turn (identify reads it and keeps nothing).
+    const context: IdentifyContext = { atMs: 0, skewToleranceMs: this.settings.skewToleranceMs, clusterRanges: this.settings.clusterRanges };
+    const identities = flows.map((flow) => this.identifyEnds(flow, round1, context));
     // The dialled Service needs only its name, which round 1 gave: no details for it.
     // The nodes the agents named are asked for now too: their zones.
-    const request = detailRequest(identities.flatMap((ids) => [ids.src.identity, ids.dst.identity]));
+    const request = detailRequest(endsOf(identities));
     for (const flow of flows) addNode(request.node, flow.src.node, flow.dst.node);
     const round2 = await this.metadata.lookup(request);
     const answers: LookupAnswers = { ...round1, pod: round2.pod, service: round2.service, node: round2.node };
-    const ends = flows.map((flow, i) => this.resolveEnds(flow, identities[i]!, answers));
+    const tallies: BatchTallies = { resolved: new Tally(), enriched: new Tally(), geoLooked: new Tally() };
+    const ends = flows.map((flow, i) => this.resolveEnds(flow, identities[i]!, answers, tallies));
     await this.lookUpZonesOfPodNodes(ends, answers);
-    return flows.map((flow, i) => this.enrichOne(flow, identities[i]!, ends[i]!, answers));
+    const contexts = flows.map((flow, i) => this.contextOf(flow, identities[i]!, ends[i]!, answers, tallies.enriched));
+    tallies.resolved.report(this.events.resolved);
+    tallies.enriched.report(this.events.enriched);
+    tallies.geoLooked.report(this.events.geoLooked);
+    return contexts;
   }
 
   /**
@@ -71,27 +106,23 @@ export class BatchEnricher {
     for (const [name, answer] of round3.node) answers.node.set(name, answer);
   }
 
-  private identifyEnds(flow: JoinedFlow, answers: LookupAnswers): Identities {
-    const context: IdentifyContext = {
-      atMs: (flow.half.window_start + flow.half.window_end) / 2,
-      skewToleranceMs: this.settings.skewToleranceMs,
-      clusterRanges: this.settings.clusterRanges,
-    };
+  private identifyEnds(flow: JoinedFacts, answers: LookupAnswers, context: IdentifyContext): Identities {
+    context.atMs = (flow.half.window_start + flow.half.window_end) / 2;
     // A dialled Service address is in the cluster by definition: pretend an agent vouched for it.
     const service = flow.service_ip === null ? null : identify({ ip: flow.service_ip, node: '', container_id: null }, answers, context);
     return { src: identify(flow.src, answers, context), dst: identify(flow.dst, answers, context), service };
   }
 
-  private resolveEnds(flow: JoinedFlow, ids: Identities, answers: LookupAnswers): ResolvedEnds {
+  private resolveEnds(flow: JoinedFacts, ids: Identities, answers: LookupAnswers, tallies: BatchTallies): ResolvedEnds {
     const quality = new Quality();
-    const src = this.resolveEnd(flow.src.ip, ids.src, answers, quality);
-    const dst = this.resolveEnd(flow.dst.ip, ids.dst, answers, quality);
+    const src = this.resolveEnd(flow.src.ip, ids.src, answers, quality, tallies);
+    const dst = this.resolveEnd(flow.dst.ip, ids.dst, answers, quality, tallies);
     if (ids.service) quality.merge(ids.service.quality);
     return { src, dst, quality };
   }
 
-  private enrichOne(flow: JoinedFlow, ids: Identities, ends: ResolvedEnds, answers: LookupAnswers): EnrichedFlow {
-    const enriched = toEnrichedFlow(flow, {
+  private contextOf(flow: JoinedFacts, ids: Identities, ends: ResolvedEnds, answers: LookupAnswers, enriched: Tally<Enrichment>): FlowContext {
+    const context: FlowContext = {
       src: ends.src,
       dst: ends.dst,
       // The agent's word about an end's node beats the view's (as in the record's node fields).
@@ -100,18 +131,18 @@ export class BatchEnricher {
       service: serviceOf(ids, ends.dst.details),
       clusterId: this.settings.clusterId,
       enrichment: ends.quality.value,
-    });
-    this.events.enriched?.(enriched.enrichment);
-    return enriched;
+    };
+    enriched.add(context.enrichment);
+    return context;
   }
 
-  private resolveEnd(ip: string, identified: Identified, answers: LookupAnswers, quality: Quality): ResolvedEnd {
+  private resolveEnd(ip: string, identified: Identified, answers: LookupAnswers, quality: Quality, tallies: BatchTallies): ResolvedEnd {
     const details = describe(identified.identity, answers, identified.quality);
     quality.merge(identified.quality);
-    this.events.resolved?.(details.object_type);
+    tallies.resolved.add(details.object_type);
     if (details.object_type !== 'external' || !this.geo) return { details, geo: NO_GEO };
     const geo = this.geo.lookup(ip);
-    this.events.geoLooked?.(geo.geo_country !== null || geo.asn !== null);
+    tallies.geoLooked.add(geo.geo_country !== null || geo.asn !== null);
     return { details, geo };
   }
 }
@@ -122,8 +153,16 @@ interface ResolvedEnds {
   quality: Quality;
 }
 
-function addNode(names: Set<string>, ...nodes: (string | null)[]): void {
-  for (const node of nodes) if (node) names.add(node);
+function* endsOf(identities: readonly Identities[]): Iterable<Identity> {
+  for (const ids of identities) {
+    yield ids.src.identity;
+    yield ids.dst.identity;
+  }
+}
+
+function addNode(names: Set<string>, first: string | null, second: string | null): void {
+  if (first) names.add(first);
+  if (second) names.add(second);
 }
 
 /** A node's zone; unknown nodes and nodes without the label have none (it never lowers the enrichment status). */
@@ -132,7 +171,7 @@ function zoneOf(node: string | null, answers: LookupAnswers): string | null {
   return pickIncarnation(answers.node.get(node)?.value ?? undefined)?.zone ?? null;
 }
 
-function firstRoundRequest(flows: readonly JoinedFlow[]): { address: Set<string>; container: Set<string> } {
+function firstRoundRequest(flows: readonly JoinedFacts[]): { address: Set<string>; container: Set<string> } {
   const address = new Set<string>();
   const container = new Set<string>();
   for (const flow of flows) {
@@ -150,12 +189,29 @@ function firstRoundRequest(flows: readonly JoinedFlow[]): { address: Set<string>
  * unmatched VIP); else one that routes to the server pod (the first by name when
  * several do), so direct pod-to-pod calls still name their service.
  */
-function serviceOf(ids: Identities, dst: ObjectDetails): { name: string; namespace: string } | null {
+type ServiceName = { name: string; namespace: string } | null;
+
+/** The Service named by an identity or details object, made once per object (both live as long as their cache entry). */
+const serviceNames = new WeakMap<object, ServiceName>();
+
+function serviceNamed<T extends object>(of: T, make: (of: T) => ServiceName): ServiceName {
+  let named = serviceNames.get(of);
+  if (named === undefined) serviceNames.set(of, (named = make(of)));
+  return named;
+}
+
+function serviceOf(ids: Identities, dst: ObjectDetails): ServiceName {
   const dialled = ids.service?.identity;
-  if (dialled?.kind === 'service') {
-    const [namespace, name] = splitKey(dialled.key);
-    return { name, namespace };
-  }
+  if (dialled?.kind === 'service') return serviceNamed(dialled, dialledService);
+  return serviceNamed(dst, serverService);
+}
+
+function dialledService(identity: Identity & { kind: 'service' }): ServiceName {
+  const [namespace, name] = splitKey(identity.key);
+  return { name, namespace };
+}
+
+function serverService(dst: ObjectDetails): ServiceName {
   if (dst.object_namespace === null) return null;
   if (dst.object_type === 'service' && dst.object_name !== null) return { name: dst.object_name, namespace: dst.object_namespace };
   const routing = dst.services[0];

@@ -1,6 +1,12 @@
 /**
  * Step 2 of resolving one end of a flow: the details of the object identify()
  * named (workload, labels, node), read in one batched round for the whole batch.
+ *
+ * Details depend only on the object's version (the cached record of the
+ * incarnation) and the identity that named it, so they are made once per
+ * version and shared by every flow of that object: the output writer encodes
+ * each one once (EnrichedFlowWriter), and both go when the cache entry they
+ * came from is replaced.
  */
 import type { ObjectType } from '@flowmesh/lib';
 import { pickIncarnation, type PodRecord } from '@flowmesh/lib';
@@ -50,28 +56,59 @@ function blank(object_type: ObjectType): ObjectDetails {
   };
 }
 
+/** The same for every end without an object (nobody changes details once made). */
+const NO_OBJECT = { external: blank('external'), unknown: blank('unknown') } as const;
+
+/** Details made for a record, by the name and container name they were made for. */
+const madeFor = new WeakMap<object, Map<string | null, { name: string; details: ObjectDetails }>>();
+
+/** The details `make` builds for this version of an object, made once while `record` (a cached value) lives. */
+function remembered(record: object | null, name: string, containerName: string | null, make: () => ObjectDetails): ObjectDetails {
+  if (record === null) return make();
+  let byContainer = madeFor.get(record);
+  if (!byContainer) madeFor.set(record, (byContainer = new Map()));
+  const known = byContainer.get(containerName);
+  if (known?.name === name) return known.details;
+  const details = make();
+  byContainer.set(containerName, { name, details });
+  return details;
+}
+
 export function describe(identity: Identity, answers: LookupAnswers, quality: Quality): ObjectDetails {
-  if (identity.kind === 'external' || identity.kind === 'unknown') return blank(identity.kind);
-  const details = blank(identity.kind);
+  if (identity.kind === 'external' || identity.kind === 'unknown') return NO_OBJECT[identity.kind];
   if (identity.kind === 'node') {
     const answer = answers.node.get(identity.name);
     quality.note(answer, true);
-    details.object_name = identity.name;
-    details.node = identity.name;
-    details.labels = pickIncarnation(answer?.value ?? undefined, identity.uid ?? undefined)?.labels ?? {};
-    return details;
+    const node = pickIncarnation(answer?.value ?? undefined, identity.uid ?? undefined);
+    return remembered(node, identity.name, null, () => {
+      const details = blank('node');
+      details.object_name = identity.name;
+      details.node = identity.name;
+      details.labels = node?.labels ?? {};
+      return details;
+    });
   }
-  [details.object_namespace, details.object_name] = splitKey(identity.key);
   if (identity.kind === 'service') {
     const answer = answers.service.get(identity.key);
     quality.note(answer, true);
-    details.labels = pickIncarnation(answer?.value ?? undefined, identity.uid ?? undefined)?.labels ?? {};
-    return details;
+    const service = pickIncarnation(answer?.value ?? undefined, identity.uid ?? undefined);
+    return remembered(service, identity.key, null, () => {
+      const details = blank('service');
+      [details.object_namespace, details.object_name] = splitKey(identity.key);
+      details.labels = service?.labels ?? {};
+      return details;
+    });
   }
   const answer = answers.pod.get(identity.key);
   quality.note(answer, true);
-  details.container_name = identity.containerName;
   const pod = pickIncarnation(answer?.value ?? undefined, identity.uid ?? undefined);
+  return remembered(pod, identity.key, identity.containerName, () => podDetails(identity.key, identity.containerName, pod));
+}
+
+function podDetails(key: string, containerName: string | null, pod: PodRecord | null): ObjectDetails {
+  const details = blank('pod');
+  [details.object_namespace, details.object_name] = splitKey(key);
+  details.container_name = containerName;
   if (pod) {
     const workload = workloadOf(pod);
     details.node = pod.node;

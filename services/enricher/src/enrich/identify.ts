@@ -15,7 +15,7 @@
  *    cluster (an agent reported that end, or it is in a cluster CIDR): then it is
  *    unknown, and the record is PARTIAL.
  */
-import { selectInterval, type CidrSet, type Endpoint } from '@flowmesh/lib';
+import { selectInterval, type CidrSet, type ContainerRecord, type Endpoint, type IpInterval } from '@flowmesh/lib';
 import type { LookupAnswers } from '../metadata/cached-metadata.js';
 import { addressKey, containerKey, namespacedKey } from '../metadata/source.js';
 import { Quality } from './quality.js';
@@ -44,6 +44,33 @@ export interface Identified {
 /** What identify() needs to know about an end: its address, and what an agent reported about it. */
 export type EndpointFacts = Pick<Endpoint, 'ip' | 'node' | 'container_id'>;
 
+/**
+ * The identity a cached view record names, made once per record (identities
+ * are never changed): flows of one pod share it instead of building it again.
+ */
+const named = new WeakMap<ContainerRecord | IpInterval, Identity>();
+
+function identityOf<R extends ContainerRecord | IpInterval>(record: R, make: (record: R) => Identity): Identity {
+  let identity = named.get(record);
+  if (!identity) named.set(record, (identity = make(record)));
+  return identity;
+}
+
+const ofContainer = (container: ContainerRecord): Identity => ({
+  kind: 'pod', key: namespacedKey(container.namespace, container.pod), uid: container.podUid, containerName: container.container,
+});
+
+function ofHolder(holder: IpInterval): Identity {
+  switch (holder.kind) {
+    case 'pod':
+      return { kind: 'pod', key: namespacedKey(holder.namespace ?? '', holder.name), uid: holder.uid, containerName: null };
+    case 'service':
+      return { kind: 'service', key: namespacedKey(holder.namespace ?? '', holder.name), uid: holder.uid };
+    case 'node':
+      return { kind: 'node', name: holder.name, uid: holder.uid };
+  }
+}
+
 export function identify(end: EndpointFacts, answers: LookupAnswers, context: IdentifyContext): Identified {
   const quality = new Quality();
 
@@ -51,10 +78,7 @@ export function identify(end: EndpointFacts, answers: LookupAnswers, context: Id
     const answer = answers.container.get(containerKey(end.container_id));
     quality.note(answer, true);
     const container = answer?.value;
-    if (container) {
-      const key = namespacedKey(container.namespace, container.pod);
-      return { identity: { kind: 'pod', key, uid: container.podUid, containerName: container.container }, quality };
-    }
+    if (container) return { identity: identityOf(container, ofContainer), quality };
   }
 
   const addressAnswer = answers.address.get(addressKey(end.ip));
@@ -62,16 +86,7 @@ export function identify(end: EndpointFacts, answers: LookupAnswers, context: Id
   const inCluster = end.node !== null || end.container_id !== null || inRanges(end.ip, context.clusterRanges);
   quality.note(addressAnswer, inCluster);
 
-  if (holder) {
-    switch (holder.kind) {
-      case 'pod':
-        return { identity: { kind: 'pod', key: namespacedKey(holder.namespace ?? '', holder.name), uid: holder.uid, containerName: null }, quality };
-      case 'service':
-        return { identity: { kind: 'service', key: namespacedKey(holder.namespace ?? '', holder.name), uid: holder.uid }, quality };
-      case 'node':
-        return { identity: { kind: 'node', name: holder.name, uid: holder.uid }, quality };
-    }
-  }
+  if (holder) return { identity: identityOf(holder, ofHolder), quality };
   if (end.node !== null && isLoopback(end.ip)) {
     return { identity: { kind: 'node', name: end.node, uid: null }, quality };
   }

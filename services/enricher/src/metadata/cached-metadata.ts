@@ -58,8 +58,14 @@ export interface CacheEvents {
   invalidated?(change: MetadataChange | { kind: 'resubscribed' }): void;
 }
 
+/** A cached value with its answer while the store is up, made once (a lookup hands the same answer to every key that hits). */
 interface Entry {
   value: unknown;
+  fresh: Answer<unknown>;
+}
+
+function entryOf(value: unknown): Entry {
+  return { value, fresh: { value, provenance: 'fresh' } };
 }
 
 export class CachedMetadata implements ChangeListener {
@@ -112,7 +118,7 @@ export class CachedMetadata implements ChangeListener {
         if (answered.has(key) || missing.has(key)) continue;
         const entry = storeUp ? this.cache.get(cacheKey(kind, key)) : undefined;
         if (entry) {
-          answered.set(key, { value: entry.value, provenance: 'fresh' });
+          answered.set(key, entry.fresh);
           hits += 1;
         } else {
           missing.add(key);
@@ -181,7 +187,7 @@ export class CachedMetadata implements ChangeListener {
       const found = values[kind] as Map<string, unknown>;
       for (const key of keys) {
         const value = known(found.get(key));
-        this.cache.set(cacheKey(kind, key), { value }, value === null ? { ttl: this.options.negativeTtlMs } : {});
+        this.cache.set(cacheKey(kind, key), entryOf(value), value === null ? { ttl: this.options.negativeTtlMs } : {});
       }
     }
     return values;

@@ -3,15 +3,16 @@
  * its fields one after another with no framing, so finding a field means
  * stepping over the ones before it: varints for int/long/enum, a length and
  * bytes for string/bytes, an index and a branch for a union. The steps are
- * built once from the avsc type; records with types the joiner never writes
- * (arrays, maps) get no layout, and callers fall back to avsc.
+ * built once from the avsc type; records with types no splicing stage reads
+ * (arrays, maps) get no layout, and callers fall back to avsc. For stages
+ * that write their output from their input's bytes (joiner, enricher).
  */
 import type avro from 'avsc';
 
 /** Steps over one value at `pos` in `buf`; returns the position after it, or -1 when the bytes end first. */
 type Skip = (buf: Uint8Array, pos: number) => number;
 
-/** Reads a zigzag varint (a length or union index: small, non-negative) at `pos`; -1 when malformed. */
+/** Reads a zigzag varint (a length, union index or int: 32 bits at most) at `pos`; -1 when malformed. */
 function readSmall(buf: Uint8Array, pos: number, out: { pos: number }): number {
   let value = 0;
   let shift = 0;
@@ -149,4 +150,16 @@ export class RecordLayout {
     if (at < 0) throw new Error(`no field ${name} in ${this.names.join(',')}`);
     return at;
   }
+}
+
+/** The int at `pos` (a zigzag varint of at most 32 bits); callers read only fields a layout located. */
+export function readInt(buf: Uint8Array, pos: number): number {
+  return readSmall(buf, pos, cursor);
+}
+
+/** Copies source[start, end) to target at `at`; returns the end. Most spans are a few bytes, where a loop beats Buffer#copy's call. */
+export function copyBytes(source: Buffer, start: number, end: number, target: Buffer, at: number): number {
+  if (end - start > 48) return at + source.copy(target, at, start, end);
+  while (start < end) target[at++] = source[start++]!;
+  return at;
 }
