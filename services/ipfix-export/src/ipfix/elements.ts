@@ -120,19 +120,22 @@ const enterprise = <E extends Omit<Element, 'scope' | 'family'>>(element: E) => 
 const text = (name: string, id: number, doc: string, source: keyof EnrichedFlow) =>
   enterprise({ name, id, type: 'string', doc, source, value: (f: EnrichedFlow) => (f[source] as string | null) ?? '' });
 
-/** Flow-wide enterprise elements, ids 1-99. */
+/**
+ * Flow-wide enterprise elements, ids 10-99. Ids 1 and 2 stay unused: nfacctd keys
+ * enterprise fields by id alone, so they would clash with RFC 5103's reverse 1 and 2.
+ */
 const FLOW_ELEMENTS: Element[] = [
-  text('flowmeshClusterId', 1, 'Identifier of the cluster the record comes from.', 'cluster_id'),
-  text('flowmeshVantage', 2, 'Which end reported the record: SRC (client) or DST (server). Count volume once: SRC, or DST when match is not MATCHED.', 'vantage'),
-  text('flowmeshMatch', 3, 'Outcome of the join: MATCHED, PEER_MISSING or EXTERNAL.', 'match'),
-  text('flowmeshEnrichment', 4, 'Quality of the Kubernetes enrichment: OK, PARTIAL or STALE.', 'enrichment'),
-  enterprise({ name: 'flowmeshLatencyMicroseconds', id: 5, type: 'unsigned32', doc: 'Smoothed TCP round-trip time of the reporting socket, in microseconds (0 when unknown or UDP). IANA has no RTT element.', source: 'latency_ms', value: (f: EnrichedFlow) => Math.round((f.latency_ms ?? 0) * 1000) }),
-  enterprise({ name: 'flowmeshTcpRetransmits', id: 6, type: 'unsigned32', doc: 'TCP segments retransmitted by the reporting end in the window (0 for UDP). IANA has no retransmission element.', source: 'retransmits', value: (f: EnrichedFlow) => f.retransmits ?? 0 }),
-  text('flowmeshReporterNode', 7, 'Node whose agent reported the record.', 'reporter_node'),
-  text('flowmeshServiceName', 8, 'Kubernetes Service the client dialled, when it dialled one.', 'service_name'),
-  text('flowmeshServiceNamespace', 9, 'Namespace of that Service.', 'service_namespace'),
-  text('flowmeshServiceAddress', 10, 'The Service address (ClusterIP) the client dialled, before DNAT.', 'service_addr'),
-  enterprise({ name: 'flowmeshServicePort', id: 11, type: 'unsigned16', doc: 'The Service port the client dialled (0 when none).', source: 'service_port', value: (f: EnrichedFlow) => f.service_port ?? 0 }),
+  text('flowmeshClusterId', 10, 'Identifier of the cluster the record comes from.', 'cluster_id'),
+  text('flowmeshVantage', 11, 'Which end reported the record: SRC (client) or DST (server). Count volume once: SRC, or DST when match is not MATCHED.', 'vantage'),
+  text('flowmeshMatch', 12, 'Outcome of the join: MATCHED, PEER_MISSING or EXTERNAL.', 'match'),
+  text('flowmeshEnrichment', 13, 'Quality of the Kubernetes enrichment: OK, PARTIAL or STALE.', 'enrichment'),
+  enterprise({ name: 'flowmeshLatencyMicroseconds', id: 14, type: 'unsigned32', doc: 'Smoothed TCP round-trip time of the reporting socket, in microseconds (0 when unknown or UDP). IANA has no RTT element.', source: 'latency_ms', value: (f: EnrichedFlow) => Math.round((f.latency_ms ?? 0) * 1000) }),
+  enterprise({ name: 'flowmeshTcpRetransmits', id: 15, type: 'unsigned32', doc: 'TCP segments retransmitted by the reporting end in the window (0 for UDP). IANA has no retransmission element.', source: 'retransmits', value: (f: EnrichedFlow) => f.retransmits ?? 0 }),
+  text('flowmeshReporterNode', 16, 'Node whose agent reported the record.', 'reporter_node'),
+  text('flowmeshServiceName', 17, 'Kubernetes Service the client dialled, when it dialled one.', 'service_name'),
+  text('flowmeshServiceNamespace', 18, 'Namespace of that Service.', 'service_namespace'),
+  text('flowmeshServiceAddress', 19, 'The Service address (ClusterIP) the client dialled, before DNAT.', 'service_addr'),
+  enterprise({ name: 'flowmeshServicePort', id: 20, type: 'unsigned16', doc: 'The Service port the client dialled (0 when none).', source: 'service_port', value: (f: EnrichedFlow) => f.service_port ?? 0 }),
 ];
 
 /** Per-side enterprise elements: ids 100+n for the client end (src), 200+n for the server end (dst). */
