@@ -38,7 +38,8 @@ export async function startIpfixExport(context: ServiceContext, config: IpfixExp
     stage: 'ipfix-export',
     inputTopic: config.inputTopic,
     inputRecord: 'EnrichedFlow',
-    tickMs: 0,
+    // Records complete when a collector has them out, often after their batch returned: the tick commits them.
+    tickMs: 500,
     createProcessor: () =>
       new ExportProcessor({ writer, collectors, metrics, logger, maxPendingRecords: config.maxPendingRecords, ...(hooks.onExported ? { onExported: hooks.onExported } : {}) }),
     async onStopped() {

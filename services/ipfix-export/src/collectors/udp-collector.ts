@@ -18,7 +18,7 @@ export interface UdpCollectorOptions {
 }
 
 export class UdpCollector implements Collector {
-  private socket: Promise<Socket> | null = null;
+  private socket: Promise<{ socket: Socket; address: string }> | null = null;
   private lastTemplatesAt = -Infinity;
   private messagesSinceTemplates = 0;
   private pending = 0;
@@ -40,52 +40,49 @@ export class UdpCollector implements Collector {
   async send(records: readonly EncodedRecord[]): Promise<void> {
     this.pending += records.length;
     try {
-      const socket = await this.connected();
-      const messages = this.packer.pack(records).map((m) => m.bytes);
-      const out: Buffer[] = [];
-      for (const message of messages) {
-        if (this.templatesDue()) out.push(...this.templates());
-        out.push(message);
-        this.messagesSinceTemplates++;
-      }
-      await Promise.all(out.map((message) => this.sendDatagram(socket, message)));
+      const target = await this.resolved();
+      const out = this.packer.pack(records, () => this.templatesDue()).map((m) => m.bytes);
+      await Promise.all(out.map((message) => this.sendDatagram(target, message)));
     } finally {
       this.pending -= records.length;
     }
   }
 
   async close(): Promise<void> {
-    const socket = await this.socket?.catch(() => null);
-    if (socket) await new Promise<void>((resolve) => socket.close(() => resolve()));
+    const target = await this.socket;
+    if (target) await new Promise<void>((resolve) => target.socket.close(() => resolve()));
     this.socket = null;
   }
 
+  /** Asked before each data message: counts it, and says whether the templates go first (time or message count). */
   private templatesDue(): boolean {
-    return this.now() - this.lastTemplatesAt >= this.options.templateRefreshMs || this.messagesSinceTemplates >= this.options.templateRefreshMessages;
+    const due = this.now() - this.lastTemplatesAt >= this.options.templateRefreshMs || this.messagesSinceTemplates >= this.options.templateRefreshMessages;
+    if (due) {
+      this.lastTemplatesAt = this.now();
+      this.messagesSinceTemplates = 0;
+      this.events.templatesSent(this.address.url);
+    }
+    this.messagesSinceTemplates++;
+    return due;
   }
 
-  private templates(): Buffer[] {
-    this.lastTemplatesAt = this.now();
-    this.messagesSinceTemplates = 0;
-    this.events.templatesSent(this.address.url);
-    return this.packer.templateMessages();
-  }
-
-  /** Resolves the host once and connects the socket; a failed lookup is counted and tried again a second later. */
-  private connected(): Promise<Socket> {
-    this.socket ??= this.connectLoop();
+  /**
+   * Resolves the host once; a failed lookup is counted and tried again a second later.
+   * The socket stays unconnected: a connected one drops the datagram after an ICMP
+   * port-unreachable (ECONNREFUSED), so a collector's restart would cost a message more.
+   */
+  private resolved(): Promise<{ socket: Socket; address: string }> {
+    this.socket ??= this.resolveLoop();
     return this.socket;
   }
 
-  private async connectLoop(): Promise<Socket> {
+  private async resolveLoop(): Promise<{ socket: Socket; address: string }> {
     for (;;) {
       try {
         const { address, family } = await lookup(this.address.host);
         const socket = createSocket(family === 6 ? 'udp6' : 'udp4');
-        // ICMP port unreachable and the like arrive here: counted, the stream goes on.
         socket.on('error', (error) => this.events.sendError(this.address.url, error));
-        await new Promise<void>((resolve) => socket.connect(this.address.port, address, resolve));
-        return socket;
+        return { socket, address };
       } catch (error) {
         this.events.sendError(this.address.url, error as Error);
         await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -93,9 +90,9 @@ export class UdpCollector implements Collector {
     }
   }
 
-  private sendDatagram(socket: Socket, message: Buffer): Promise<void> {
+  private sendDatagram(target: { socket: Socket; address: string }, message: Buffer): Promise<void> {
     return new Promise((resolve) =>
-      socket.send(message, (error) => {
+      target.socket.send(message, this.address.port, target.address, (error) => {
         if (error) this.events.sendError(this.address.url, error);
         else this.events.messageSent(this.address.url, message.length);
         resolve();

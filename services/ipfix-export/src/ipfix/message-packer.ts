@@ -49,7 +49,12 @@ export class MessagePacker {
     return this.setsInMessages([withdrawalSet(this.options.templates.map((t) => t.id))])[0]!;
   }
 
-  pack(records: readonly EncodedRecord[]): PackedMessage[] {
+  /**
+   * Packs the records; `templatesDue`, asked before each data message, puts
+   * the template messages in front of it when it says so (UDP refresh), with
+   * sequence numbers in the order the messages go out.
+   */
+  pack(records: readonly EncodedRecord[], templatesDue: () => boolean = () => false): PackedMessage[] {
     const limit = this.options.maxMessageBytes;
     const messages: PackedMessage[] = [];
     let message: Buffer | null = null;
@@ -64,6 +69,7 @@ export class MessagePacker {
     const closeMessage = () => {
       if (!message) return;
       closeSet();
+      if (templatesDue()) for (const bytes of this.templateMessages()) messages.push({ bytes, records: 0 });
       messages.push({ bytes: this.finish(message.subarray(0, pos), count), records: count });
       message = null;
     };

@@ -2,8 +2,8 @@
  * Encodes one EnrichedFlow as an IPFIX data record of its address family's
  * template (RFC 7011 §3.4.3), with variable-length strings per §7. A record
  * never exceeds `maxRecordBytes`, so it always fits one message whole: when the
- * strings would overflow it, the longest are cut (at a UTF-8 character
- * boundary) until it fits, and the record counts as truncated.
+ * strings would overflow it, the longest are cut to a common length (at a UTF-8
+ * character boundary) so that it fits, and the record counts as truncated.
  */
 import { parseIpv4, parseIpv6, type EnrichedFlow } from '@flowmesh/lib';
 import { FIXED_LENGTH, type Element } from './elements.js';
@@ -118,23 +118,22 @@ export class RecordWriter {
   }
 
   /**
-   * Byte caps for the string fields so that the record fits: the longest
-   * string is cut first, then the next, until the overflow is gone.
+   * Byte caps for the string fields so that the record fits: one common cap,
+   * the largest that fits, so the longest strings are cut and short ones
+   * (names, namespaces) stay whole.
    */
   private stringBudgets(elements: readonly Element[], flow: EnrichedFlow): number[] {
-    const strings = elements.filter((e) => e.type === 'string');
-    const lengths = strings.map((e) => Math.min(this.maxStringBytes, Buffer.byteLength(e.value(flow) as string, 'utf8')));
+    const lengths = elements.filter((e) => e.type === 'string').map((e) => Math.min(this.maxStringBytes, Buffer.byteLength(e.value(flow) as string, 'utf8')));
     const fixed = elements.reduce((sum, e) => sum + (e.type === 'string' ? 0 : FIXED_LENGTH[e.type]), 0);
-    const size = () => fixed + lengths.reduce((sum, n) => sum + n + (n < 255 ? 1 : 3), 0);
-    let excess = size() - this.maxRecordBytes;
-    while (excess > 0) {
-      let longest = 0;
-      for (let i = 1; i < lengths.length; i++) if (lengths[i]! > lengths[longest]!) longest = i;
-      const cut = Math.min(lengths[longest]!, excess);
-      lengths[longest] = lengths[longest]! - cut;
-      excess = size() - this.maxRecordBytes;
+    const size = (cap: number) => lengths.reduce((sum, n) => sum + Math.min(n, cap) + (Math.min(n, cap) < 255 ? 1 : 3), fixed);
+    let low = 0;
+    let high = Math.max(0, ...lengths);
+    while (low < high) {
+      const mid = Math.ceil((low + high) / 2);
+      if (size(mid) <= this.maxRecordBytes) low = mid;
+      else high = mid - 1;
     }
-    return lengths;
+    return lengths.map((n) => Math.min(n, low));
   }
 }
 
