@@ -72,3 +72,14 @@ export function pmacctPrimitives(pen: number): string {
 export function elementFile(format: ElementFileFormat, pen: number): string {
   return format === 'csv' ? elementsCsv(pen) : format === 'xml' ? elementsXml(pen) : pmacctPrimitives(pen);
 }
+
+/** The element table of docs/ipfix.md (between its markers; a test keeps it current). */
+export function elementsMarkdown(): string {
+  const rows = ['| id | PEN | name | type | meaning | EnrichedFlow field |', '|---|---|---|---|---|---|'];
+  for (const e of ELEMENTS) {
+    const pen = e.scope === 'iana' ? 'IANA' : e.scope === 'reverse' ? '29305 (RFC 5103)' : 'yours (32473)';
+    const family = e.family === 'both' ? '' : ` (${e.family === 'ipv4' ? 'IPv4' : 'IPv6'} template)`;
+    rows.push(`| ${e.id} | ${pen} | \`${e.name}\` | ${e.type} | ${e.doc.replace(/\|/g, '\\|')}${family} | \`${e.source}\` |`);
+  }
+  return rows.join('\n') + '\n';
+}
