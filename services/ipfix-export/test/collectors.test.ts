@@ -15,7 +15,7 @@ import { freePort, startMockBroker, type EnrichedFlow, type MockBroker } from '@
 import { sampleEnriched, testKafka } from '@flowmesh/lib/testing';
 import { ELEMENTS, MIN_MESSAGE_BYTES } from '../src/index.js';
 import { pmacctName } from '../src/element-files.js';
-import { capturedUdpPayloadSizes, startCapture, startNfacctd, startNfcapd, tsharkFlows, TcpToNfcapd, until, type TsharkFlow } from './helpers/collectors.js';
+import { capturedUdpPayloadSizes, startCapture, startNfacctd, startNfcapd, tsharkFlows, TcpToNfcapd, until, type NfdumpFlow, type TsharkFlow } from './helpers/collectors.js';
 import { produceFlows, startExporter, untilCommitted } from './helpers/exporter.js';
 
 const PRIMITIVES = fileURLToPath(new URL('../../../deploy/ipfix/pmacct-primitives.lst', import.meta.url));
@@ -77,7 +77,7 @@ it('tshark, nfdump and nfacctd decode the exported flows with their counts, time
   await produceFlows(kafka, topic, flows);
   const collectors = [capturePort, nfcapdPort, nfacctdPort].map((port) => `udp://127.0.0.1:${port}`);
   const { handle, groupId } = await startExporter(broker, topic, { collector: collectors, observationDomainId: 4242 });
-  let nfdumpFlows;
+  let nfdumpFlows: NfdumpFlow[];
   try {
     await untilCommitted(kafka, groupId, topic);
     await until(() => nfacctd.records().length >= flows.length, 'nfacctd to print every flow', 30_000);
@@ -178,7 +178,7 @@ it('a TCP collector that goes away for 10 s mid-stream gets every record after i
   const flow = (i: number) => sampleEnriched({ src_port: 10_000 + i, timestamp: START, window_end: START + 10_000, out_bytes: 100 + i });
   const total = 1_000;
   const { handle, groupId } = await startExporter(broker, topic, { collector: [`tcp://127.0.0.1:${tcpPort}`], tcpBackoffInitialMs: 100, tcpBackoffMaxMs: 1_000, logLevel: process.env.IPFIX_TEST_LOG ?? 'fatal' });
-  let listed;
+  let listed: NfdumpFlow[];
   try {
     await produceFlows(kafka, topic, Array.from({ length: total / 2 }, (_, i) => flow(i)));
     await until(() => collector.messages > 10, 'the first messages at the collector');
