@@ -19,6 +19,8 @@ export interface UdpCollectorOptions {
 
 export class UdpCollector implements Collector {
   private socket: Promise<{ socket: Socket; address: string }> | null = null;
+  private opened: Socket | null = null;
+  private closed = false;
   private lastTemplatesAt = -Infinity;
   private messagesSinceTemplates = 0;
   private pending = 0;
@@ -49,9 +51,11 @@ export class UdpCollector implements Collector {
   }
 
   async close(): Promise<void> {
-    const target = await this.socket;
-    if (target) await new Promise<void>((resolve) => target.socket.close(() => resolve()));
-    this.socket = null;
+    // Not waiting for a lookup that may never succeed: the loop stops at its next turn.
+    this.closed = true;
+    const socket = this.opened;
+    this.opened = null;
+    if (socket) await new Promise<void>((resolve) => socket.close(() => resolve()));
   }
 
   /** Asked before each data message: counts it, and says whether the templates go first (time or message count). */
@@ -78,10 +82,12 @@ export class UdpCollector implements Collector {
 
   private async resolveLoop(): Promise<{ socket: Socket; address: string }> {
     for (;;) {
+      if (this.closed) throw new Error(`${this.address.url}: collector is closed`);
       try {
         const { address, family } = await lookup(this.address.host);
         const socket = createSocket(family === 6 ? 'udp6' : 'udp4');
         socket.on('error', (error) => this.events.sendError(this.address.url, error));
+        this.opened = socket;
         return { socket, address };
       } catch (error) {
         this.events.sendError(this.address.url, error as Error);
