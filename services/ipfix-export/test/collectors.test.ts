@@ -210,12 +210,15 @@ it('with the MTU at its minimum every message stays under it and no record is sp
   await broker.createTopic(topic, 2);
   const kafka = testKafka(broker.brokers);
   const longCmdline = `java -jar app.jar ${'--flag=value '.repeat(300)}`;
+  const longUnicode = `grüße ${'ünïcødé☕ '.repeat(200)}`;
   const manyLabels = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`label-${i}`, `value-${i}`]));
   const flows = Array.from({ length: 60 }, (_, i) =>
     sampleEnriched({
       src_port: 20_000 + i,
       ...(i % 2 ? { src_addr: `fd00::${i + 1}`, dst_addr: 'fd00::ffff' } : {}),
       ...(i % 3 === 0 ? { src_process_cmdline: longCmdline, dst_labels: manyLabels } : {}),
+      // Non-ASCII: a short name kept whole, a long command line cut between characters.
+      ...(i % 7 === 1 ? { src_object_name: 'café-☕-7d9f', src_process_cmdline: longUnicode } : {}),
     }),
   );
   await produceFlows(kafka, topic, flows);
@@ -237,8 +240,10 @@ it('with the MTU at its minimum every message stays under it and no record is sp
     assert.equal(first(seen, 'SrcAddr'), flow.src_addr);
     assert.equal(text(seen, 'flowmeshSourceObjectName'), flow.src_object_name, 'short strings are kept whole');
     const cmdline = text(seen, 'flowmeshSourceProcessCmdline');
-    if (flow.src_process_cmdline === longCmdline) {
-      assert.ok(cmdline.length > 0 && cmdline.length < longCmdline.length && longCmdline.startsWith(cmdline), 'a long command line is cut, from its end');
+    for (const long of [longCmdline, longUnicode]) {
+      if (flow.src_process_cmdline === long) {
+        assert.ok(cmdline.length > 0 && cmdline.length < long.length && long.startsWith(cmdline), 'a long command line is cut, from its end, between characters');
+      }
     }
   }
 });

@@ -65,7 +65,7 @@ export class RecordWriter {
         case 'string': {
           const cap = budgets ? budgets[stringIndex++]! : this.maxStringBytes;
           const value = element.value(flow);
-          const written = value.length === 0 || cap === 0 ? 0 : out.write(value, pos + 1, cap, 'utf8');
+          const written = value.length <= SHORT_ASCII && value.length <= cap ? writeShort(out, pos + 1, value, cap) : value.length === 0 || cap === 0 ? 0 : out.write(value, pos + 1, cap, 'utf8');
           if (written < 255) {
             out[pos] = written;
             pos += 1 + written;
@@ -135,6 +135,19 @@ export class RecordWriter {
     }
     return lengths.map((n) => Math.min(n, low));
   }
+}
+
+/** Strings up to this length are copied character by character while ASCII: most names are, and a native write per field costs more. */
+const SHORT_ASCII = 64;
+
+function writeShort(out: Buffer, at: number, value: string, cap: number): number {
+  const n = value.length;
+  for (let i = 0; i < n; i++) {
+    const c = value.charCodeAt(i);
+    if (c > 127) return out.write(value, at, cap, 'utf8');
+    out[at + i] = c;
+  }
+  return n;
 }
 
 export function familyOf(flow: EnrichedFlow): TemplateFamily {
