@@ -25,6 +25,7 @@ import { enricherOptions } from '../services/enricher/src/options.js';
 import { runEnricher } from '../services/enricher/src/run.js';
 import { writeView } from '../services/enricher/test/helpers/redis-view.js';
 import { syntheticCluster, syntheticFlows } from './enricher-synthetic.js';
+import { median } from './support/stats.js';
 
 const FLOWS = Number(process.argv[2] ?? 30_000);
 const REPEATS = Number(process.argv[3] ?? 5);
@@ -82,12 +83,6 @@ async function main(): Promise<void> {
     redis.disconnect();
     await Promise.all([broker.stop(), redisServer.stop()]);
   }
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 type Runner = (input: string, output: string) => Promise<{ stop(): Promise<void> }>;

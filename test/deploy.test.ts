@@ -33,13 +33,14 @@ import { registerJoinerMetrics } from '../services/joiner/src/joiner-metrics.js'
 import { newJoinStats } from '../services/joiner/src/join-stats.js';
 import { enricherMetrics } from '../services/enricher/src/metrics.js';
 import { createSyncMetrics } from '../services/metadata-sync/src/metrics.js';
+import { ipfixMetrics } from '../services/ipfix-export/src/metrics.js';
 import { watchedResources } from '../services/metadata-sync/src/kube/watched-resources.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const K8S_DIR = join(ROOT, 'deploy/kubernetes');
 
 /** The subcommands a deployment must run: one per service (services/node-agent runs as `agent`). */
-const DEPLOYED = ['agent', 'enricher', 'joiner', 'metadata-sync'];
+const DEPLOYED = ['agent', 'enricher', 'ipfix-export', 'joiner', 'metadata-sync'];
 /** Variables a container may set that are not flowmesh options. */
 const PLAIN_ENV = new Set(['NODE_OPTIONS', 'NODE_ENV', 'TZ']);
 /** What the agent needs instead of privileged (services/node-agent, bpf/loader.c). */
@@ -848,6 +849,7 @@ function declaredMetrics(): { service: Set<string>; process: Set<string> } {
   streamMetrics(registry);
   agentMetrics(registry);
   enricherMetrics(registry);
+  ipfixMetrics(registry);
   registerJoinerMetrics(registry, {
     stats: newJoinStats(),
     rereads: { rereads: 0, duplicates: 0, withheld: 0 },

@@ -15,6 +15,8 @@ export function addSpecOptions(command: Command, specs: OptionSpecs): Command {
     } else {
       const option = new Option(`${flag} <${spec.type === 'list' ? 'a,b' : spec.type}>`, description);
       if (spec.choices) option.choices(spec.choices);
+      // A list flag may be repeated (--collector a --collector b) as well as comma separated.
+      if (spec.type === 'list') option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), ...value.split(',').map((v) => v.trim()).filter(Boolean)]);
       command.addOption(option);
     }
   }
