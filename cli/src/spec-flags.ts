@@ -13,9 +13,9 @@ export function addSpecOptions(command: Command, specs: OptionSpecs): Command {
       command.addOption(new Option(flag, description));
       command.addOption(new Option(`--no-${flagName(key)}`).hideHelp());
     } else {
-      const option = new Option(`${flag} <${spec.type === 'list' ? 'a,b' : spec.type}>`, description);
-      if (spec.choices) option.choices(spec.choices);
-      command.addOption(option);
+      // Choices are shown, not enforced here: loadConfig checks them with every other problem at once.
+      const choices = spec.choices ? ` (choices: ${spec.choices.join(', ')})` : '';
+      command.addOption(new Option(`${flag} <${spec.type === 'list' ? 'a,b' : spec.type}>`, `${description}${choices}`));
     }
   }
   return command;
