@@ -88,7 +88,7 @@ async function tail(topic: string, config: TailConfig): Promise<void> {
   armIdle();
   await consumer.run({
     eachMessage: async ({ partition, message }) => {
-      if (stopping) return;
+      if (stopping || (config.max && printed >= config.max)) return;
       process.stdout.write(`${JSON.stringify(await renderMessage(topic, config, decode, partition, message))}\n`);
       printed++;
       armIdle();
