@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { maskUrlCredentials } from '@flowmesh/lib';
 import { exitOnOperatorError } from './operator-errors.js';
 import { addServiceCommand } from './service-commands.js';
 import { addStackCommand } from './stack-command.js';
@@ -36,6 +37,7 @@ program
 
 await program.parseAsync(process.argv).catch((error: unknown) => {
   exitOnOperatorError(error);
-  process.stderr.write(`flowmesh: ${(error as Error).stack ?? String(error)}\n`);
+  // Unexpected: keep the stack, but never a credential from a URL inside it.
+  process.stderr.write(`flowmesh: ${maskUrlCredentials((error as Error).stack ?? String(error))}\n`);
   process.exit(1);
 });

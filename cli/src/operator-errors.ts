@@ -14,7 +14,10 @@ export function operatorMessage(error: unknown): { line: string; exitCode: numbe
     return { line: error.message, exitCode: typeof code === 'number' ? code : 2 };
   }
   const unreachable = kafkaConnectionFailure(error);
-  if (unreachable) return { line: `${unreachable}; gave up after kafkajs's retries (about 80 s), exiting so that a supervisor restarts it`, exitCode: 1 };
+  if (unreachable) {
+    const suffix = unreachable.startsWith('cannot reach') ? "; gave up after kafkajs's retries (about 80 s), exiting so that a supervisor restarts it" : '';
+    return { line: `${unreachable}${suffix}`, exitCode: 1 };
+  }
   return undefined;
 }
 

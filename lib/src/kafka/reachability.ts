@@ -46,6 +46,9 @@ export function kafkaConnectionFailure(error: unknown): string | undefined {
     if (current.name === 'KafkaJSSASLAuthenticationError') {
       return `Kafka refused the credentials (--kafka-sasl-mechanism, --kafka-sasl-username, --kafka-sasl-password): ${current.message ?? ''}`;
     }
+    if (current.name === 'KafkaJSServerDoesNotSupportApiKey' && /saslAuthenticator/i.test((current as { stack?: string }).stack ?? '')) {
+      return 'the broker does not offer SASL (--kafka-sasl-mechanism): is --kafka-brokers its SASL listener?';
+    }
     if (current.name?.startsWith('KafkaJSConnection') && current.broker) return unreachableLine(current.broker, current.code, current.message ?? '');
     current = (current.cause ?? current.originalError) as KafkaishError | undefined;
   }
