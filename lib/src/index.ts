@@ -45,7 +45,7 @@ export * from './kubemeta/index.js';
 export { startMockBroker, mockBrokerBinary, type MockBroker } from './stack/mock-broker.js';
 export { startRedisServer, type RedisServer } from './stack/redis-server.js';
 export { freePort } from './stack/free-port.js';
-export { startChild, type Child } from './stack/child.js';
+export { startChild, withParentDeathSignal, type Child } from './stack/child.js';
 export { defineServiceCommand, loadServiceConfig, runServiceCommand, type ServiceCommand } from './service/command.js';
 export { Prng } from './util/prng.js';
 export { CidrSet, parseIpv4, parseIpv6 } from './flow/cidr.js';
