@@ -47,7 +47,7 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Cl
     stdout: lines.stdout,
     stderr: lines.stderr,
     exited,
-    waitForLine(stream, pattern, timeoutMs = 60_000) {
+    waitForLine(stream, pattern, timeoutMs = 180_000) {
       const seen = lines[stream].find((line) => pattern.test(line.text));
       if (seen) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
@@ -59,8 +59,8 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Cl
   };
 }
 
-/** Runs to the end; kills it (and fails) after `timeoutMs`. */
-export async function runToEnd(args: readonly string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 60_000) {
+/** Runs to the end; kills it (and fails) after `timeoutMs` (generous: a loaded CI machine starts the CLI slowly). */
+export async function runToEnd(args: readonly string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 240_000) {
   const run = runCli(args, env);
   const timer = setTimeout(() => run.child.kill('SIGKILL'), timeoutMs);
   const exit = await run.exited;
