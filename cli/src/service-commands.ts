@@ -1,6 +1,7 @@
 /** Registers one CLI subcommand per service from its ServiceCommand definition. */
 import type { Command } from 'commander';
-import { ConfigError, loadConfig, runServiceCommand, type OptionSpecs, type ServiceCommand } from '@flowmesh/lib';
+import { loadServiceConfig, runServiceCommand, type OptionSpecs, type ServiceCommand } from '@flowmesh/lib';
+import { exitOnOperatorError } from './operator-errors.js';
 import { addSpecOptions, givenFlags } from './spec-flags.js';
 
 export function addServiceCommand<S extends OptionSpecs>(program: Command, service: ServiceCommand<S>): void {
@@ -9,21 +10,11 @@ export function addServiceCommand<S extends OptionSpecs>(program: Command, servi
   command.action(async () => {
     const file = command.opts<{ config?: string }>().config;
     try {
-      const config = loadConfig(service.options, { flags: givenFlags(command, service.options), env: process.env, ...(file ? { file } : {}) });
+      const config = loadServiceConfig(service, { flags: givenFlags(command, service.options), env: process.env, ...(file ? { file } : {}) });
       await runServiceCommand(service, config);
     } catch (error) {
-      exitOnConfigError(error);
+      exitOnOperatorError(error);
       throw error;
     }
   });
-}
-
-/** Errors an operator fixes by changing the config or the machine: the message says it all, no stack. */
-const OPERATOR_ERRORS = new Set(['ConfigError', 'CapabilityError']);
-
-export function exitOnConfigError(error: unknown): void {
-  if (error instanceof ConfigError || (error instanceof Error && OPERATOR_ERRORS.has(error.name))) {
-    process.stderr.write(`flowmesh: ${error.message}\n`);
-    process.exit(2);
-  }
 }

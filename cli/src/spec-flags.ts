@@ -13,8 +13,9 @@ export function addSpecOptions(command: Command, specs: OptionSpecs): Command {
       command.addOption(new Option(flag, description));
       command.addOption(new Option(`--no-${flagName(key)}`).hideHelp());
     } else {
-      const option = new Option(`${flag} <${spec.type === 'list' ? 'a,b' : spec.type}>`, description);
-      if (spec.choices) option.choices(spec.choices);
+      // Choices are shown, not enforced here: loadConfig checks them with every other problem at once.
+      const choices = spec.choices ? ` (choices: ${spec.choices.join(', ')})` : '';
+      const option = new Option(`${flag} <${spec.type === 'list' ? 'a,b' : spec.type}>`, `${description}${choices}`);
       // A list flag may be repeated (--collector a --collector b) as well as comma separated.
       if (spec.type === 'list') option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), ...value.split(',').map((v) => v.trim()).filter(Boolean)]);
       command.addOption(option);

@@ -1,25 +1,17 @@
 /**
- * `flowmesh tail <topic>`: prints a topic's records as JSON, one per line,
- * decoding either Avro framing (single-object or Confluent). JSON topics are
- * passed through; the dead-letter topic shows its headers and the raw bytes.
+ * `flowmesh tail <topic>`: prints a topic's records as JSON, one per line, on
+ * stdout; what it is doing goes to stderr. Stops within a second of --max
+ * records, --timeout seconds without a record, Ctrl-C or SIGTERM (exit 0). A
+ * topic that does not exist is an error (exit 1), never created; an
+ * unreachable broker is said in one line and given up after about 10 s.
  */
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
-import {
-  ConfigError,
-  RecordCodec,
-  TOPICS,
-  createKafka,
-  createLogger,
-  defineOptions,
-  kafkaOptions,
-  loadConfig,
-  registryFromConfig,
-  type RecordName,
-  type StageConfig,
-} from '@flowmesh/lib';
+import type { Consumer, Kafka } from 'kafkajs';
+import { createKafka, createLogger, defineOptions, kafkaConnectionFailure, kafkaOptions, loadConfig, type StageConfig } from '@flowmesh/lib';
+import { exitOnOperatorError } from './operator-errors.js';
 import { addSpecOptions, givenFlags } from './spec-flags.js';
-import { exitOnConfigError } from './service-commands.js';
+import { decoderFor, type Decode } from './tail-decoder.js';
 
 const tailOptions = defineOptions({
   ...kafkaOptions,
@@ -28,11 +20,12 @@ const tailOptions = defineOptions({
   timeout: { type: 'number', doc: 'Stop after this many seconds without a new record (0: never).', default: 0, min: 0 },
 });
 
-const RECORD_BY_TOPIC: Record<string, RecordName> = {
-  [TOPICS.halves]: 'FlowHalf',
-  [TOPICS.joined]: 'JoinedFlow',
-  [TOPICS.flows]: 'EnrichedFlow',
-};
+type TailConfig = StageConfig & { fromBeginning: boolean; max: number; timeout: number };
+
+/** kafkajs retries to reach the brokers: about 10 s in all (an interactive command should not wait 80 s). */
+const CONNECT_RETRIES = 4;
+/** How long leaving the group may take before the process exits anyway (the group id is throw-away). */
+const DISCONNECT_GRACE_MS = 500;
 
 export function addTailCommand(program: Command): void {
   const command = program
@@ -41,77 +34,100 @@ export function addTailCommand(program: Command): void {
     .description('Print a topic as JSON lines, decoding Avro single-object and Confluent framing');
   addSpecOptions(command, tailOptions);
   command.action(async (topic: string) => {
-    let config;
+    let config: TailConfig;
     try {
       const file = command.opts<{ config?: string }>().config;
-      config = loadConfig(tailOptions, { flags: givenFlags(command, tailOptions), env: process.env, ...(file ? { file } : {}) });
+      config = loadConfig(tailOptions, { flags: givenFlags(command, tailOptions), env: process.env, ...(file ? { file } : {}) }) as TailConfig;
     } catch (error) {
-      exitOnConfigError(error);
+      exitOnOperatorError(error);
       throw error;
     }
-    await tail(topic, config as typeof config & StageConfig);
+    await tail(topic, config).catch((error: unknown) => {
+      const unreachable = kafkaConnectionFailure(error);
+      if (!unreachable) throw error;
+      say(`${unreachable}; gave up`);
+      process.exit(1);
+    });
   });
 }
 
-type Decode = (value: Buffer) => Promise<unknown>;
-
-async function decoderFor(topic: string, config: StageConfig): Promise<Decode> {
-  const registry = registryFromConfig(config);
-  const codecs = await Promise.all(
-    (['FlowHalf', 'JoinedFlow', 'EnrichedFlow'] as const).map((name) => RecordCodec.create(name, registry ? { registry, topic: `flowmesh-tail-${name}` } : {})),
-  );
-  const preferred = RECORD_BY_TOPIC[topic];
-  const ordered = [...codecs].sort((a, b) => Number(b.recordName === preferred) - Number(a.recordName === preferred));
-  return async (value) => {
-    if (value[0] === 0x7b) return JSON.parse(value.toString('utf8')) as unknown; // a JSON topic
-    let lastError: unknown;
-    for (const codec of ordered) {
-      const [result] = await codec.decodeBatch([value]);
-      if (result?.ok) return result.value;
-      lastError = result?.error;
-    }
-    throw lastError;
-  };
+function say(text: string): void {
+  process.stderr.write(`flowmesh tail: ${text}\n`);
 }
 
-async function tail(topic: string, config: StageConfig & { fromBeginning: boolean; max: number; timeout: number }): Promise<void> {
-  const logger = createLogger('tail', 'error');
-  const kafka = createKafka(config, logger);
+async function tail(topic: string, config: TailConfig): Promise<void> {
+  // An unreachable broker is said once, as plain text; kafkajs's other lines only when fatal.
+  const kafka = createKafka(config, createLogger('tail', 'error'), { retries: CONNECT_RETRIES, onUnreachable: say });
+  let consumer: Consumer | undefined;
+  let stopping = false;
+  const stop = (why?: string) => {
+    if (stopping) return;
+    stopping = true;
+    if (why) say(why);
+    const left = consumer ? consumer.disconnect().catch(() => undefined) : Promise.resolve();
+    void Promise.race([left, new Promise((resolve) => setTimeout(resolve, DISCONNECT_GRACE_MS))]).then(() => process.exit(0));
+  };
+  process.on('SIGINT', () => stop('interrupted'));
+  process.on('SIGTERM', () => stop('terminated'));
+
+  const available = await describeTopic(kafka, topic, config);
+  say(`reading ${topic} ${config.fromBeginning ? `from the beginning (${available} records now)` : 'new records only (--from-beginning for the earlier ones)'}; Ctrl-C stops`);
   const decode = await decoderFor(topic, config);
-  const consumer = kafka.consumer({ groupId: `flowmesh-tail-${randomUUID()}`, maxWaitTimeInMs: 250 });
+  if (stopping) return;
+  consumer = kafka.consumer({ groupId: `flowmesh-tail-${randomUUID()}`, maxWaitTimeInMs: 250, allowAutoTopicCreation: false });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: config.fromBeginning });
+
   let printed = 0;
   let idleTimer: NodeJS.Timeout | undefined;
-  const finish = async () => {
-    await consumer.disconnect().catch(() => undefined);
-    process.exit(0);
-  };
   const armIdle = () => {
     if (!config.timeout) return;
     clearTimeout(idleTimer);
-    idleTimer = setTimeout(() => void finish(), config.timeout * 1000);
+    idleTimer = setTimeout(() => stop(`no record for ${config.timeout} s (--timeout)`), config.timeout * 1000);
   };
   armIdle();
-  process.once('SIGINT', () => void finish());
-  process.once('SIGTERM', () => void finish());
   await consumer.run({
     eachMessage: async ({ partition, message }) => {
-      if (config.max && printed >= config.max) return;
-      const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
-      let line: object;
-      try {
-        const value = message.value ? await decode(message.value) : null;
-        line = topic === config.dlqTopic ? { partition, offset: message.offset, headers, value } : (value as object);
-      } catch (error) {
-        line = { partition, offset: message.offset, headers, undecodable: String((error as Error).message), value_base64: message.value?.toString('base64') ?? null };
-      }
-      process.stdout.write(`${JSON.stringify(line)}\n`);
+      if (stopping || (config.max && printed >= config.max)) return;
+      process.stdout.write(`${JSON.stringify(await renderMessage(topic, config, decode, partition, message))}\n`);
       printed++;
       armIdle();
-      if (config.max && printed >= config.max) await finish();
+      // Stopped from outside this handler: kafkajs's disconnect waits for the handler to return.
+      if (config.max && printed >= config.max) setImmediate(() => stop());
     },
   });
 }
 
-export { ConfigError };
+/** Fails (exit 1) on a topic the brokers do not have, with the names they do have; returns how many records it holds. */
+async function describeTopic(kafka: Kafka, topic: string, config: TailConfig): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const topics = await admin.listTopics();
+    if (!topics.includes(topic)) {
+      const shown = topics.filter((name) => !name.startsWith('__')).sort();
+      say(`topic ${topic} does not exist on ${config.kafkaBrokers.join(',')} (topics there: ${shown.join(', ') || 'none'})`);
+      process.exit(1);
+    }
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+async function renderMessage(
+  topic: string,
+  config: TailConfig,
+  decode: Decode,
+  partition: number,
+  message: { offset: string; value: Buffer | null; headers?: Record<string, unknown> },
+): Promise<object> {
+  const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
+  try {
+    const value = message.value ? await decode(message.value) : null;
+    return topic === config.dlqTopic ? { partition, offset: message.offset, headers, value } : (value as object);
+  } catch (error) {
+    return { partition, offset: message.offset, headers, undecodable: String((error as Error).message), value_base64: message.value?.toString('base64') ?? null };
+  }
+}

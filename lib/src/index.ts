@@ -16,10 +16,12 @@ export { RecordLayout, copyBytes, readInt } from './codec/record-layout.js';
 export { SchemaRegistryClient, type SchemaRegistryOptions } from './codec/schema-registry.js';
 
 export { defineOptions, flagName, envName, type OptionSpec, type OptionSpecs, type ConfigOf } from './config/options.js';
-export { loadConfig, redactConfig, ConfigError, type ConfigSources } from './config/load.js';
-export { serviceOptions, kafkaOptions, consumerOptions, redisOptions, kubemetaViewOptions } from './config/common-options.js';
+export { loadConfig, resolveConfig, redactConfig, ConfigError, type ConfigSources } from './config/load.js';
+export { maskUrlCredentials, maskValue } from './config/mask-secrets.js';
+export { serviceOptions, serviceOptionsOn, kafkaOptions, consumerOptions, redisOptions, kubemetaViewOptions } from './config/common-options.js';
 
 export { createKafka, kafkaConfig, kafkaConnectionProblems, type KafkaConnectionOptions } from './kafka/client.js';
+export { kafkaConnectionFailure, unreachableLine } from './kafka/reachability.js';
 export { ensureTopics, TOPICS, type TopicSpec } from './kafka/topics.js';
 export { createProducer, type FlowProducer, type ProducerOptions } from './kafka/producer.js';
 export { murmur2, murmur2Partitioner, partitionForKey } from './kafka/partitioner.js';
@@ -33,6 +35,7 @@ export type * from './kafka/stream-types.js';
 export { createLogger, type Logger } from './service/logger.js';
 export { createRegistry } from './service/metrics.js';
 export { Health, type Check } from './service/health.js';
+export { OperatorError } from './service/operator-error.js';
 export { runService, type ServiceContext, type ServiceDefinition, type ServiceHandle, type RunningService } from './service/run-service.js';
 
 export { connectRedis, redisClientOptions, type RedisConnectionOptions } from './redis/connect.js';
@@ -43,7 +46,7 @@ export * from './kubemeta/index.js';
 export { startMockBroker, mockBrokerBinary, type MockBroker } from './stack/mock-broker.js';
 export { startRedisServer, type RedisServer } from './stack/redis-server.js';
 export { freePort } from './stack/free-port.js';
-export { startChild, type Child } from './stack/child.js';
-export { defineServiceCommand, runServiceCommand, type ServiceCommand } from './service/command.js';
+export { startChild, withParentDeathSignal, type Child } from './stack/child.js';
+export { defineServiceCommand, loadServiceConfig, runServiceCommand, type ServiceCommand } from './service/command.js';
 export { Prng } from './util/prng.js';
 export { CidrSet, parseIpv4, parseIpv6 } from './flow/cidr.js';

@@ -16,7 +16,8 @@ import { RecordCodec, TOPICS, type EnrichedFlow } from '@flowmesh/lib';
 import { testKafka } from '@flowmesh/lib/testing';
 import { startEmbeddedStack, type EmbeddedStack } from '../embedded-stack.js';
 import { DEMO_PLAN, kubernetesObjects, type ClusterPlan } from './cluster-plan.js';
-import { FlowTable, renderTable } from './flow-table.js';
+import { FlowTable, TABLE_LEGEND, renderTable } from './flow-table.js';
+import { composeFrame } from './screen.js';
 import { PipelineHealth, renderHealth } from './pipeline-health.js';
 import { startPipeline, type AgentSpec, type RunningPipeline } from './pipeline.js';
 import { buildSimCluster, type SimCluster } from './sim-cluster.js';
@@ -68,8 +69,16 @@ async function runDemo(options: DemoOptions): Promise<void> {
     })();
     return stopping;
   };
-  process.once('SIGINT', () => void stop('interrupted').then(() => process.exit(0)));
-  process.once('SIGTERM', () => void stop('terminated').then(() => process.exit(0)));
+  // The services and the stack run in process groups of their own: Ctrl-C reaches only this process, which stops them in order.
+  const onSignal = (why: string) => {
+    const since = Date.now();
+    void stop(why).then(() => {
+      say(`stopped everything in ${((Date.now() - since) / 1000).toFixed(1)} s; service logs: ${logDir}`);
+      process.exit(0);
+    });
+  };
+  process.once('SIGINT', () => onSignal('interrupted'));
+  process.once('SIGTERM', () => onSignal('terminated'));
 
   try {
     const synthetic = { seed: 7, nodes: 3, rate: 15 };
@@ -100,10 +109,12 @@ async function runDemo(options: DemoOptions): Promise<void> {
       cleanups.push(() => traffic!.stop());
     }
 
-    printWhereToLook(stack, pipeline, logDir, 'While the demo runs, in another terminal');
-    await showLiveTable(stack, pipeline, Number(options.duration), () => stopping !== undefined);
+    const hints = whereToLook(stack, pipeline, logDir);
+    if (!process.stdout.isTTY) process.stderr.write(['', 'While the demo runs, in another terminal:', ...hints, ''].join('\n'));
+    await showLiveTable(stack, pipeline, { durationS: Number(options.duration), source, hints }, () => stopping !== undefined);
+    if (stopping) return; // a signal stops it and says where the logs are
     await stop('done');
-    printWhereToLook(stack, pipeline, logDir, 'Next');
+    process.stderr.write(['', 'Next:', ...hints, NEXT, ''].join('\n'));
   } catch (error) {
     await stop(`failed: ${(error as Error).message}`);
     say(`logs of the services: ${logDir}`);
@@ -111,7 +122,34 @@ async function runDemo(options: DemoOptions): Promise<void> {
   }
 }
 
-async function showLiveTable(stack: EmbeddedStack, pipeline: RunningPipeline, durationS: number, stopped: () => boolean): Promise<void> {
+const CAPTURE = {
+  ebpf: 'eBPF capture (real traffic between network namespaces)',
+  synthetic: 'SYNTHETIC traffic (simulated cluster, records marked synthetic)',
+} as const;
+
+const NEXT = '  The embedded stack is gone now; `npx flowmesh stack` starts one that stays up, and the README runs the services against it.';
+
+/** One frame of the live view, fitted to the terminal. */
+export function renderFrame(
+  view: { source: 'ebpf' | 'synthetic'; elapsedS: number; flowsSeen: number; health: string; table: string[]; hints: string[] },
+  size: { columns: number; rows: number },
+): string[] {
+  const top = [
+    `flowmesh demo — ${CAPTURE[view.source]} — ${view.elapsedS}s — ${view.flowsSeen} records`,
+    view.health,
+    '',
+  ];
+  const table = view.table.length > 1 ? view.table : ['(waiting for the first export windows to close…)'];
+  const footer = ['', TABLE_LEGEND, 'In another terminal (Ctrl-C here stops everything):', ...view.hints];
+  return composeFrame({ top, table, footer }, size);
+}
+
+async function showLiveTable(
+  stack: EmbeddedStack,
+  pipeline: RunningPipeline,
+  view: { durationS: number; source: 'ebpf' | 'synthetic'; hints: string[] },
+  stopped: () => boolean,
+): Promise<void> {
   const table = new FlowTable();
   const codec = RecordCodec.local('EnrichedFlow');
   const kafka = testKafka(stack.kafkaBrokers.split(','));
@@ -138,36 +176,39 @@ async function showLiveTable(stack: EmbeddedStack, pipeline: RunningPipeline, du
   const started = Date.now();
   const interactive = process.stdout.isTTY;
   let lastPrint = 0;
-  while (!stopped() && (durationS === 0 || Date.now() - started < durationS * 1000)) {
+  const frame = async (size: { columns: number; rows: number }) =>
+    renderFrame(
+      {
+        source: view.source,
+        elapsedS: Math.round((Date.now() - started) / 1000),
+        flowsSeen: table.flowsSeen,
+        health: renderHealth(await health.sample()),
+        table: renderTable(table.top(15), size.columns),
+        hints: view.hints,
+      },
+      size,
+    );
+  while (!stopped() && (view.durationS === 0 || Date.now() - started < view.durationS * 1000)) {
     await new Promise((resolve) => setTimeout(resolve, 2000));
-    const rows = table.top(15);
-    const healthLine = renderHealth(await health.sample());
-    const elapsed = Math.round((Date.now() - started) / 1000);
-    const text = `flowmesh demo — ${elapsed}s — ${table.flowsSeen} enriched flow records\n${healthLine}\n\n${rows.length ? renderTable(rows) : '(waiting for the first export windows to close…)'}\n`;
-    if (interactive) process.stdout.write(`\x1b[2J\x1b[H${text}`);
-    else if (Date.now() - lastPrint > 10_000) {
-      process.stdout.write(`${text}\n`);
+    if (stopped()) break;
+    if (interactive) {
+      const lines = await frame({ columns: process.stdout.columns || 100, rows: process.stdout.rows || 30 });
+      // Home, then each line with the rest of it erased: no blank flash, nothing left of a longer previous frame.
+      process.stdout.write(`\x1b[H${lines.map((line) => `${line}\x1b[K`).join('\n')}\x1b[J`);
+    } else if (Date.now() - lastPrint > 10_000) {
+      process.stdout.write(`${(await frame({ columns: 160, rows: 40 })).join('\n')}\n\n`);
       lastPrint = Date.now();
     }
   }
-  if (!interactive) process.stdout.write(`${renderTable(table.top(15))}\n`);
   await consumer.disconnect();
 }
 
-function printWhereToLook(stack: EmbeddedStack, pipeline: RunningPipeline, logDir: string, heading: string): void {
-  const lines = [
-    '',
-    `${heading}:`,
+function whereToLook(stack: EmbeddedStack, pipeline: RunningPipeline, logDir: string): string[] {
+  return [
     `  export ${stack.envLines().join(' ')}`,
-    `  npx flowmesh tail ${TOPICS.flows} --from-beginning --max 5      # enriched records as JSON`,
-    `  kcat -b ${stack.kafkaBrokers} -C -t ${TOPICS.flows} -o beginning -c 5 -e   # raw Avro (single-object encoding)`,
-    `  kcat -b ${stack.kafkaBrokers} -L                                  # topics and partitions`,
-    ...pipeline.services.map((s) => `  curl -s 127.0.0.1:${s.port}/metrics   # ${s.name} (also /healthz, /readyz)`),
+    `  npx flowmesh tail ${TOPICS.flows} --from-beginning --max 5   # enriched records as JSON`,
+    `  kcat -b ${stack.kafkaBrokers} -L   # topics and partitions`,
+    `  curl -s 127.0.0.1:PORT/metrics   # ${pipeline.services.map((s) => `${s.name} ${s.port}`).join(', ')} (also /healthz, /readyz)`,
     `  service logs: ${logDir}`,
-    heading === 'Next'
-      ? '  The embedded stack is gone now; `npx flowmesh stack` starts one that stays up, and docs/quickstart.md runs the services against it.'
-      : '',
-    '',
   ];
-  process.stderr.write(lines.join('\n'));
 }

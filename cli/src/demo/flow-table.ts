@@ -4,6 +4,7 @@
  * latest smoothed RTT.
  */
 import type { EnrichedFlow } from '@flowmesh/lib';
+import { renderColumns } from './screen.js';
 
 export interface FlowRow {
   source: string;
@@ -17,6 +18,9 @@ export interface FlowRow {
   packets: number;
   latencyMs: number | null;
   reporter: string;
+  /** Process names at the client and server end (the peer's comes from the joined half). */
+  srcProcess: string;
+  dstProcess: string;
   lastSeen: number;
 }
 
@@ -43,6 +47,8 @@ export class FlowTable {
       vantage: flow.vantage,
       match: flow.match,
       reporter: flow.reporter_node,
+      srcProcess: flow.src_process_name ?? '',
+      dstProcess: flow.dst_process_name ?? '',
     };
     const key = `${row.source}|${row.destination}|${row.protocol}|${row.vantage}`;
     const existing = this.rows.get(key);
@@ -64,11 +70,19 @@ export class FlowTable {
 
 const human = (bytes: number) => (bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(1)}M` : bytes >= 1024 ? `${(bytes / 1024).toFixed(1)}K` : `${bytes}B`);
 
-export function renderTable(rows: FlowRow[]): string {
-  const header = ['SOURCE', 'DESTINATION', 'SERVICE', 'PROTO', 'VANTAGE', 'MATCH', 'OUT', 'IN', 'PKTS', 'RTT', 'REPORTER'];
+/** OUT and IN are from the reporter's side, so they swap between a conversation's SRC and DST rows. */
+export const TABLE_LEGEND = 'OUT/IN: bytes sent/received by the reporting end; VANTAGE SRC = reported at the client, DST = at the server';
+
+const HEADER = ['SOURCE', 'SRC PROC', 'DESTINATION', 'DST PROC', 'SERVICE', 'PROTO', 'VANTAGE', 'MATCH', 'OUT', 'IN', 'PKTS', 'RTT', 'REPORTER'] as const;
+const column = (name: (typeof HEADER)[number]) => HEADER.indexOf(name);
+
+/** The table as lines no wider than `width`: long names are cut first, then the least telling columns left out. */
+export function renderTable(rows: FlowRow[], width = 200): string[] {
   const body = rows.map((r) => [
     r.source,
+    r.srcProcess || '-',
     r.destination,
+    r.dstProcess || '-',
     r.service || '-',
     r.protocol,
     r.vantage,
@@ -79,7 +93,8 @@ export function renderTable(rows: FlowRow[]): string {
     r.latencyMs === null ? '-' : `${r.latencyMs.toFixed(2)}ms`,
     r.reporter,
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
-  return [line(header), ...body.map(line)].join('\n');
+  return renderColumns(HEADER, body, width, {
+    shrinkable: [column('SOURCE'), column('DESTINATION'), column('SERVICE'), column('SRC PROC'), column('DST PROC'), column('REPORTER')],
+    dropOrder: [column('REPORTER'), column('PKTS'), column('SERVICE'), column('MATCH'), column('RTT')],
+  });
 }

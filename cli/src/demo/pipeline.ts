@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '@flowmesh/lib';
+import { freePort, withParentDeathSignal } from '@flowmesh/lib';
 import type { EmbeddedStack } from '../embedded-stack.js';
 import type { ClusterPlan } from './cluster-plan.js';
 
@@ -46,7 +46,10 @@ async function startService(name: string, args: string[], options: PipelineOptio
   const port = await freePort();
   const logFile = `${options.logDir}/${name}.log`;
   const log = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(process.execPath, [CLI, ...args, ...(options.extraFlags?.[name] ?? [])], {
+  // Its own process group (Ctrl-C reaches only the demo, which stops the services in order) and a parent-death signal.
+  const [command, commandArgs] = withParentDeathSignal(process.execPath, [CLI, ...args, ...(options.extraFlags?.[name] ?? [])]);
+  const child = spawn(command, commandArgs, {
+    detached: true,
     env: {
       ...process.env,
       KAFKA_BROKERS: options.stack.kafkaBrokers,

@@ -1,12 +1,22 @@
 /** Option groups shared by the services; each service spreads the groups it needs into its own specs. */
 import { defineOptions } from './options.js';
 
-export const serviceOptions = defineOptions({
-  httpPort: { type: 'int', doc: 'Port of the HTTP server for /metrics, /healthz and /readyz (0 picks a free port).', default: 9400, min: 0, max: 65535 },
-  httpHost: { type: 'string', doc: 'Address the HTTP server binds to.', default: '0.0.0.0' },
-  logLevel: { type: 'enum', doc: 'Minimum level of the JSON log lines.', default: 'info', choices: ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] },
-  shutdownTimeoutMs: { type: 'int', doc: 'How long SIGTERM waits for in-flight records to drain before exiting anyway.', default: 30_000, min: 0 },
-});
+/**
+ * The service shell's options, with the service's own default HTTP port: each
+ * service has one (agent 9400, joiner 9401, enricher 9402, metadata-sync 9403,
+ * flow-metrics 9404, ipfix-export 9405, ui 9406) so several run on one host.
+ */
+export function serviceOptionsOn<const P extends number>(defaultHttpPort: P) {
+  return defineOptions({
+    httpPort: { type: 'int', doc: 'Port of the HTTP server for /metrics, /healthz and /readyz (0 picks a free port).', default: defaultHttpPort, min: 0, max: 65535 },
+    httpHost: { type: 'string', doc: 'Address the HTTP server binds to.', default: '0.0.0.0' },
+    logLevel: { type: 'enum', doc: 'Minimum level of the JSON log lines.', default: 'info', choices: ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] },
+    shutdownTimeoutMs: { type: 'int', doc: 'How long SIGTERM waits for in-flight records to drain before exiting anyway.', default: 30_000, min: 0 },
+  });
+}
+
+/** The shell's options on port 9400 (the agent's); other services use serviceOptionsOn(their port). */
+export const serviceOptions = serviceOptionsOn(9400);
 
 export const kafkaOptions = defineOptions({
   kafkaBrokers: { type: 'list', doc: 'Kafka bootstrap servers, comma separated host:port.', required: true, envAliases: ['KAFKA_BROKERS'] },

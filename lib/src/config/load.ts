@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { maskValue } from './mask-secrets.js';
 import { type ConfigOf, type OptionSpec, type OptionSpecs, envName, flagName } from './options.js';
 
 export class ConfigError extends Error {
@@ -75,6 +76,17 @@ function readFile(path: string, problems: string[]): Record<string, unknown> {
 
 /** Resolves, validates and returns the config; throws ConfigError listing every problem. */
 export function loadConfig<S extends OptionSpecs>(specs: S, sources: ConfigSources = {}): ConfigOf<S> {
+  const { config, problems } = resolveConfig(specs, sources);
+  if (problems.length) throw new ConfigError(problems);
+  return config;
+}
+
+/**
+ * The config and every problem found in it. A value that failed validation is
+ * replaced by its default, so that rules spanning several options can still
+ * be checked and reported in the same pass.
+ */
+export function resolveConfig<S extends OptionSpecs>(specs: S, sources: ConfigSources = {}): { config: ConfigOf<S>; problems: string[] } {
   const problems: string[] = [];
   const env = sources.env ?? process.env;
   const raw: Record<string, { value: unknown; origin: string }> = {};
@@ -114,16 +126,18 @@ export function loadConfig<S extends OptionSpecs>(specs: S, sources: ConfigSourc
     }
     const parsed = schemaFor(spec).safeParse(given.value);
     if (parsed.success) config[key] = parsed.data;
-    else problems.push(`${given.origin}: ${parsed.error.issues.map((i) => i.message).join('; ')} (got ${JSON.stringify(given.value)})`);
+    else {
+      const shown = spec.secret ? '***' : JSON.stringify(maskValue(given.value));
+      problems.push(`${given.origin}: ${parsed.error.issues.map((i) => i.message).join('; ')} (got ${shown})`);
+      if (spec.default !== undefined) config[key] = Array.isArray(spec.default) ? [...spec.default] : spec.default;
+    }
   }
-
-  if (problems.length) throw new ConfigError(problems);
-  return config as ConfigOf<S>;
+  return { config: config as ConfigOf<S>, problems };
 }
 
-/** The config with secret options masked, for the start-up log line. */
+/** The config with secret options masked, and credentials inside URLs too, for the start-up log line. */
 export function redactConfig(specs: OptionSpecs, config: object): Record<string, unknown> {
   return Object.fromEntries(
-    Object.entries(config).map(([key, value]) => [key, specs[key]?.secret && value !== undefined ? '***' : value]),
+    Object.entries(config).map(([key, value]) => [key, specs[key]?.secret && value !== undefined ? '***' : maskValue(value)]),
   );
 }

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
 import type { Logger } from '../service/logger.js';
+import { isConnectionNoise, UnreachableReporter } from './reachability.js';
 import { applyKafkajsIdleFix } from './request-queue-idle-fix.js';
 import { noDelaySocketFactory } from './socket-factory.js';
 
@@ -47,18 +48,32 @@ export function kafkaConfig(options: KafkaConnectionOptions): KafkaConfig {
   };
 }
 
-/** Routes kafkajs's own log lines into the service's JSON log. */
-export function createKafka(options: KafkaConnectionOptions, logger: Logger): Kafka {
+/**
+ * Routes kafkajs's own log lines into the service's JSON log. An unreachable
+ * broker is said once a minute as one line naming it and --kafka-brokers, not
+ * as kafkajs's stream of connection errors (those go to debug).
+ */
+export function createKafka(
+  options: KafkaConnectionOptions,
+  logger: Logger,
+  settings: { retries?: number; onUnreachable?: (line: string) => void } = {},
+): Kafka {
   applyKafkajsIdleFix();
   const log = logger.child({ component: 'kafkajs' });
+  const unreachable = new UnreachableReporter(settings.onUnreachable ?? ((line) => logger.warn(line)));
+  const config = kafkaConfig(options);
   return new Kafka({
-    ...kafkaConfig(options),
+    ...config,
+    ...(settings.retries !== undefined ? { retry: { ...config.retry, retries: settings.retries } } : {}),
     logLevel: logLevel.WARN,
     logCreator:
       () =>
       ({ level, log: entry }) => {
         const { message, ...rest } = entry;
-        if (level <= logLevel.ERROR) log.error(rest, message);
+        if (level <= logLevel.WARN && isConnectionNoise(message, rest)) {
+          unreachable.report(message, rest);
+          log.debug(rest, message);
+        } else if (level <= logLevel.ERROR) log.error(rest, message);
         else if (level === logLevel.WARN) log.warn(rest, message);
         else log.debug(rest, message);
       },

@@ -1,6 +1,7 @@
 /** An ioredis client from the shared Redis options: URL, ACL user/password, TLS files. */
 import { readFileSync } from 'node:fs';
 import { Redis, type RedisOptions } from 'ioredis';
+import { maskUrlCredentials } from '../config/mask-secrets.js';
 import type { Logger } from '../service/logger.js';
 
 export interface RedisConnectionOptions {
@@ -44,7 +45,7 @@ export function connectRedis(options: RedisConnectionOptions, extra: RedisOption
   const redis = new Redis(options.redisUrl, { ...redisClientOptions(options), ...extra });
   let reported = false;
   redis.on('error', (error: Error) => {
-    if (!reported) logger?.warn({ err: error.message }, 'Redis connection error; reconnecting');
+    if (!reported) logger?.warn(`cannot reach Redis at ${maskUrlCredentials(options.redisUrl)} (--redis-url): ${error.message}; retrying`);
     reported = true;
   });
   redis.on('ready', () => {

@@ -4,7 +4,7 @@
  * the config (every problem at once), and runs it in the service shell.
  */
 import type { ConfigOf, OptionSpecs } from '../config/options.js';
-import { ConfigError, redactConfig } from '../config/load.js';
+import { ConfigError, redactConfig, resolveConfig, type ConfigSources } from '../config/load.js';
 import { runService, type RunningService, type ServiceContext, type ServiceHandle } from './run-service.js';
 
 /** The options every service command has (see serviceOptions). */
@@ -26,6 +26,23 @@ export interface ServiceCommand<S extends OptionSpecs> {
 
 export function defineServiceCommand<const S extends OptionSpecs>(command: ServiceCommand<S>): ServiceCommand<S> {
   return command;
+}
+
+/**
+ * Loads a service's config and checks its cross-option rules in the same
+ * pass, so a bad choice, a bad number and a bad CIDR are reported together.
+ */
+export function loadServiceConfig<S extends OptionSpecs>(command: ServiceCommand<S>, sources: ConfigSources): ConfigOf<S> {
+  const { config, problems } = resolveConfig(command.options, sources);
+  let crossProblems: string[] = [];
+  try {
+    crossProblems = command.validate?.(config) ?? [];
+  } catch {
+    // A rule read an option that is missing; that option is already among the problems.
+  }
+  const all = [...problems, ...crossProblems.filter((problem) => !problems.includes(problem))];
+  if (all.length) throw new ConfigError(all);
+  return config;
 }
 
 /** Validates the cross-option rules, then runs the service in the shell (logs, ops HTTP, SIGTERM). */

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { Health } from './health.js';
+import { OperatorError } from './operator-error.js';
 
 export interface OpsServer {
   port: number;
@@ -29,7 +30,7 @@ export async function startOpsServer(options: { host: string; port: number; regi
     }
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) => reject(listenError(error, options.host, options.port)));
     server.listen(options.port, options.host, () => resolve());
   });
   return {
@@ -40,4 +41,15 @@ export async function startOpsServer(options: { host: string; port: number; regi
         server.close(() => resolve());
       }),
   };
+}
+
+/** A bind failure as one line naming the option to change. */
+function listenError(error: NodeJS.ErrnoException, host: string, port: number): Error {
+  const why: Record<string, string> = {
+    EADDRINUSE: 'address already in use (another service on this host has it; give this one another --http-port)',
+    EACCES: 'permission denied (ports below 1024 need root; choose another --http-port)',
+    EADDRNOTAVAIL: 'no such local address (check --http-host)',
+  };
+  const reason = error.code ? why[error.code] : undefined;
+  return reason ? new OperatorError(`cannot listen on ${host}:${port} (--http-port): ${reason}`, 2) : error;
 }

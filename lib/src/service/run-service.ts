@@ -51,9 +51,13 @@ export async function runService(definition: ServiceDefinition, installSignalHan
   const ops = await startOpsServer({ host: definition.httpHost, port: definition.httpPort, registry, health });
   logger.info({ httpPort: ops.port }, 'ops endpoints listening: /metrics /healthz /readyz');
 
+  // Not ready until start() is through (connected, consuming): with no check yet, /readyz would say ok.
+  let started = false;
+  health.addReadiness('started', () => started || 'starting (connecting to its dependencies)');
   let service: RunningService;
   try {
     service = await definition.start(context);
+    started = true;
   } catch (error) {
     await ops.close();
     throw error;

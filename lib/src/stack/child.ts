@@ -1,5 +1,6 @@
 /** Child processes of the embedded stack: started with their lines readable, stopped with a deadline. */
 import { type ChildProcess, spawn, type SpawnOptions } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createInterface, type Interface } from 'node:readline';
 
 export interface Child {
@@ -10,8 +11,24 @@ export interface Child {
   stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<void>;
 }
 
+const SETPRIV = '/usr/bin/setpriv';
+
+/**
+ * The command line that makes the kernel send the child SIGTERM when its
+ * parent dies, even by SIGKILL (setpriv from util-linux), so that children in
+ * a process group of their own are never left behind.
+ */
+export function withParentDeathSignal(command: string, args: readonly string[]): [string, string[]] {
+  return existsSync(SETPRIV) ? [SETPRIV, ['--pdeathsig', 'TERM', '--', command, ...args]] : [command, [...args]];
+}
+
+/**
+ * Starts a child in a process group of its own: a terminal's Ctrl-C reaches
+ * only the parent, which stops its children in order (a broker that died with
+ * the services would leave them nothing to drain into).
+ */
 export function startChild(command: string, args: readonly string[], options: SpawnOptions = {}): Child {
-  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], ...options });
+  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true, ...options });
   const lines = createInterface({ input: child.stdout! });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {

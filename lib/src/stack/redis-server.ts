@@ -1,9 +1,6 @@
 /** A throwaway redis-server child on a free loopback port, without persistence. */
-import { existsSync } from 'node:fs';
-import { startChild } from './child.js';
+import { startChild, withParentDeathSignal } from './child.js';
 import { freePort } from './free-port.js';
-
-const SETPRIV = '/usr/bin/setpriv';
 
 export interface RedisServer {
   url: string;
@@ -19,7 +16,8 @@ export async function startRedisServer(options: { port?: number; binary?: string
   const launch = async () => {
     const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no'];
     // setpriv (util-linux) makes the kernel stop redis-server when we die, even by SIGKILL.
-    const child = existsSync(SETPRIV) ? startChild(SETPRIV, ['--pdeathsig', 'TERM', '--', binary, ...args]) : startChild(binary, args);
+    const [command, commandArgs] = withParentDeathSignal(binary, args);
+    const child = startChild(command, commandArgs);
     child.process.once('error', () => undefined);
     await child.waitForLine(/Ready to accept connections/).catch((error: Error) => {
       throw new Error(`redis-server did not start (install Debian redis-server; run scripts/setup.sh): ${error.message}`);

@@ -1,5 +1,5 @@
 /** The enricher's options: the shared groups plus its own, each with its default and doc. */
-import { CidrSet, TOPICS, consumerOptions, defineOptions, kafkaOptions, kubemetaViewOptions, redisOptions, serviceOptions, type ConfigOf } from '@flowmesh/lib';
+import { CidrSet, TOPICS, consumerOptions, defineOptions, kafkaOptions, kubemetaViewOptions, redisOptions, serviceOptionsOn, type ConfigOf } from '@flowmesh/lib';
 import { JSON_SHAPE_NAMES } from './output/json/json-shapes.js';
 
 export const enricherOwnOptions = defineOptions({
@@ -34,7 +34,7 @@ export const enricherOwnOptions = defineOptions({
 });
 
 export const enricherOptions = defineOptions({
-  ...serviceOptions,
+  ...serviceOptionsOn(9402),
   ...kafkaOptions,
   ...consumerOptions,
   ...redisOptions,

@@ -7,6 +7,7 @@ import {
   connectRedis,
   defineServiceCommand,
   kafkaConnectionProblems,
+  maskUrlCredentials,
   runServiceCommand,
   startStage,
   type Logger,
@@ -38,11 +39,11 @@ export interface RunningEnricher extends RunningService {
 /** Starts the enricher inside a service context (logger, registry, health). */
 export async function startEnricher(context: ServiceContext, config: EnricherConfig, deps: EnricherDependencies = {}): Promise<RunningEnricher> {
   const { logger, registry } = context;
-  const owned = deps.source ? null : await connectKubemeta(config, logger);
-  const source = deps.source ?? owned!.source;
-
   let metadata: CachedMetadata | undefined;
   const metrics = enricherMetrics(registry, () => metadata?.size ?? 0);
+  const owned = deps.source ? null : await connectKubemeta(config, logger, () => metrics.redisErrors.inc());
+  const source = deps.source ?? owned!.source;
+
   const cacheEvents = cacheEventsFor(metrics);
   metadata = new CachedMetadata(
     source,
@@ -125,7 +126,7 @@ export function runEnricher(config: EnricherConfig, options: { installSignalHand
   return runServiceCommand(command, config, options);
 }
 
-async function connectKubemeta(config: EnricherConfig, logger: Logger): Promise<{ source: MetadataSource; close(): Promise<void> }> {
+async function connectKubemeta(config: EnricherConfig, logger: Logger, countError: () => void): Promise<{ source: MetadataSource; close(): Promise<void> }> {
   // Reconnect on the enricher's own backoff, so recovery follows --redis-backoff-max-ms.
   const retryStrategy = (attempt: number) =>
     Math.min(config.redisBackoffMaxMs, config.redisBackoffInitialMs * 2 ** Math.min(attempt, 20)) * (0.5 + Math.random() / 2);
@@ -135,6 +136,15 @@ async function connectKubemeta(config: EnricherConfig, logger: Logger): Promise<
   for (const [name, client] of [['reads', reads], ['announcements', announcements]] as const) {
     client.on('error', (error: Error) => logger.debug({ connection: name, err: error.message }, 'Redis connection error'));
   }
+  // Said once per outage, naming where and why; every failed attempt is counted (also before the first connection).
+  let unreachable = false;
+  reads.on('error', (error: Error) => {
+    countError();
+    if (unreachable) return;
+    unreachable = true;
+    logger.warn(`cannot reach Redis at ${maskUrlCredentials(config.redisUrl)} (--redis-url): ${error.message}; serving from cache, retrying`);
+  });
+  reads.on('ready', () => (unreachable = false));
   await waitReady(reads, config.redisTimeoutMs);
   return {
     source: createKubemetaSource(reads, announcements, { base: config.viewPrefix }),

@@ -1,5 +1,5 @@
 /** ipfix-export's options: the shared groups plus its own, each with its default and doc. */
-import { TOPICS, consumerOptions, defineOptions, kafkaOptions, serviceOptions, type ConfigOf } from '@flowmesh/lib';
+import { TOPICS, consumerOptions, defineOptions, kafkaOptions, serviceOptionsOn, type ConfigOf } from '@flowmesh/lib';
 import { parseCollector } from './collectors/collector.js';
 import { DOCUMENTATION_PEN } from './ipfix/elements.js';
 import { MIN_MESSAGE_BYTES } from './ipfix/limits.js';
@@ -41,8 +41,7 @@ export const ipfixExportOwnOptions = defineOptions({
 });
 
 export const ipfixExportOptions = defineOptions({
-  ...serviceOptions,
-  httpPort: { ...serviceOptions.httpPort, default: 9405 },
+  ...serviceOptionsOn(9405),
   ...kafkaOptions,
   ...consumerOptions,
   ...ipfixExportOwnOptions,

@@ -1,5 +1,5 @@
 /** The joiner's options: the shared groups plus its own, each with its default and doc. */
-import { CidrSet, TOPICS, consumerOptions, defineOptions, kafkaOptions, serviceOptions, type ConfigOf } from '@flowmesh/lib';
+import { CidrSet, TOPICS, consumerOptions, defineOptions, kafkaOptions, serviceOptionsOn, type ConfigOf } from '@flowmesh/lib';
 import { DEFAULT_JOIN_SETTINGS, type JoinSettings } from './join-settings.js';
 
 const d = DEFAULT_JOIN_SETTINGS;
@@ -47,7 +47,7 @@ export const joinerOwnOptions = defineOptions({
 });
 
 export const joinerOptions = defineOptions({
-  ...serviceOptions,
+  ...serviceOptionsOn(9401),
   ...kafkaOptions,
   ...consumerOptions,
   ...joinerOwnOptions,

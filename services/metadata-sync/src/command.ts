@@ -1,6 +1,7 @@
 /** `flowmesh metadata-sync`: the service command the CLI registers, and the function that runs it from a parsed config. */
 import { hostname } from 'node:os';
-import { type RunningService, type ServiceContext, connectRedis, defineServiceCommand } from '@flowmesh/lib';
+import { OperatorError, type RunningService, type ServiceContext, connectRedis, defineServiceCommand } from '@flowmesh/lib';
+import { kubeSourceProblems } from './kube/kube-config.js';
 import { MetadataSync, type MetadataSyncSettings } from './metadata-sync.js';
 import { type MetadataSyncConfig, metadataSyncOptions } from './options.js';
 
@@ -46,7 +47,10 @@ export function settingsFromConfig(config: MetadataSyncConfig, context: Pick<Ser
 
 /** Starts metadata-sync inside the service shell: health checks wired, stops on shutdown. */
 export async function startMetadataSync(context: ServiceContext, config: MetadataSyncConfig): Promise<RunningService> {
-  const redis = connectRedis(config);
+  // Checked on the machine it runs on (not with the config: a manifest is valid before the pod has its kubeconfig).
+  const noApi = kubeSourceProblems(config);
+  if (noApi.length) throw new OperatorError(noApi.join('; '), 2);
+  const redis = connectRedis(config, {}, context.logger);
   const sync = new MetadataSync(settingsFromConfig(config, context, redis)).start();
   context.health.addReadiness('kubemeta', () => sync.readiness());
   return {
@@ -62,9 +66,11 @@ export const metadataSyncCommand = defineServiceCommand({
   summary: 'Watch the Kubernetes API and keep the kubemeta view (who held which IP when, pods, workloads, services, nodes) in Redis',
   options: metadataSyncOptions,
   validate(config) {
-    return config.leaderElection && config.renewDeadlineMs >= config.leaseDurationMs
-      ? [`--renew-deadline-ms (${config.renewDeadlineMs}) must be below --lease-duration-ms (${config.leaseDurationMs})`]
-      : [];
+    return [
+      ...(config.leaderElection && config.renewDeadlineMs >= config.leaseDurationMs
+        ? [`--renew-deadline-ms (${config.renewDeadlineMs}) must be below --lease-duration-ms (${config.leaseDurationMs})`]
+        : []),
+    ];
   },
   start: startMetadataSync,
 });

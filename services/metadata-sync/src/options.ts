@@ -1,5 +1,5 @@
 /** metadata-sync's options: the shared service and Redis groups plus its own, each with its default and doc. */
-import { type ConfigOf, defineOptions, kubemetaViewOptions, redisOptions, serviceOptions } from '@flowmesh/lib';
+import { type ConfigOf, defineOptions, kubemetaViewOptions, redisOptions, serviceOptionsOn } from '@flowmesh/lib';
 
 export const metadataSyncOwnOptions = defineOptions({
   kubeApi: {
@@ -34,7 +34,7 @@ export const metadataSyncOwnOptions = defineOptions({
 });
 
 export const metadataSyncOptions = defineOptions({
-  ...serviceOptions,
+  ...serviceOptionsOn(9403),
   ...redisOptions,
   ...metadataSyncOwnOptions,
 });

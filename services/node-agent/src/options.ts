@@ -1,5 +1,5 @@
 /** The node agent's options (flags, FLOWMESH_* environment, config file), each documented. */
-import { defineOptions, kafkaOptions, serviceOptions, TOPICS } from '@flowmesh/lib';
+import { defineOptions, kafkaOptions, serviceOptionsOn, TOPICS } from '@flowmesh/lib';
 
 export const agentOwnOptions = defineOptions({
   source: {
@@ -31,4 +31,4 @@ export const agentOwnOptions = defineOptions({
   syntheticReportNodes: { type: 'list', default: [], doc: 'Synthetic source: emit only the halves these simulated nodes report (default: all nodes).' },
 });
 
-export const agentOptions = defineOptions({ ...serviceOptions, ...kafkaOptions, ...agentOwnOptions });
+export const agentOptions = defineOptions({ ...serviceOptionsOn(9400), ...kafkaOptions, ...agentOwnOptions });
