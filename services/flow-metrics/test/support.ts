@@ -60,7 +60,6 @@ export function conversation(
   return vantages.map((vantage) =>
     sampleEnriched({
       vantage,
-      match,
       out_bytes: vantage === 'SRC' ? traffic.request : traffic.response,
       in_bytes: vantage === 'SRC' ? traffic.response : traffic.request,
       out_pkts: vantage === 'SRC' ? (traffic.requestPackets ?? 1) : (traffic.responsePackets ?? 1),
