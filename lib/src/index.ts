@@ -41,6 +41,7 @@ export * from './kubemeta/index.js';
 
 export { startMockBroker, mockBrokerBinary, type MockBroker } from './stack/mock-broker.js';
 export { startRedisServer, type RedisServer } from './stack/redis-server.js';
+export { startPrometheusServer, type PrometheusServer, type PrometheusServerOptions, type PromSample } from './stack/prometheus-server.js';
 export { freePort } from './stack/free-port.js';
 export { startChild, type Child } from './stack/child.js';
 export { defineServiceCommand, runServiceCommand, type ServiceCommand } from './service/command.js';
