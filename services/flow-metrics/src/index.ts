@@ -12,4 +12,4 @@ export { TrafficStore, LATENCY_BUCKETS, type PairTraffic } from './traffic-store
 export { registerTrafficMetrics, TRAFFIC_METRICS } from './traffic-metrics.js';
 export { FlowMetricsProcessor } from './flow-metrics-processor.js';
 export { flowMetricsServiceMetrics } from './service-metrics.js';
-export { startRemoteWrite, registryTimeseries, type RemoteWriteOptions } from './remote-write.js';
+export { startRemoteWrite, remoteWriteMetrics, registryTimeseries, type RemoteWriteOptions } from './remote-write.js';

@@ -45,8 +45,12 @@ export async function registryTimeseries(registry: Registry, timestamp: number):
   return series;
 }
 
+export function remoteWriteMetrics(registry: Registry) {
+  return new Counter({ name: 'flowmesh_flow_metrics_remote_writes_total', help: 'Remote-write requests, by result (ok, error).', labelNames: ['result'], registers: [registry] });
+}
+
 export function startRemoteWrite(registry: Registry, logger: Logger, options: RemoteWriteOptions): RunningRemoteWrite {
-  const pushes = new Counter({ name: 'flowmesh_flow_metrics_remote_writes_total', help: 'Remote-write requests, by result (ok, error).', labelNames: ['result'], registers: [registry] });
+  const pushes = remoteWriteMetrics(registry);
   const instance = options.instance ?? hostname();
   const timeoutMs = options.timeoutMs ?? 10_000;
   const auth = options.username !== undefined ? { username: options.username, password: options.password ?? '' } : undefined;
