@@ -33,7 +33,7 @@ import { registerJoinerMetrics } from '../services/joiner/src/joiner-metrics.js'
 import { newJoinStats } from '../services/joiner/src/join-stats.js';
 import { enricherMetrics } from '../services/enricher/src/metrics.js';
 import { createSyncMetrics } from '../services/metadata-sync/src/metrics.js';
-import { flowMetricsServiceMetrics, remoteWriteMetrics, TRAFFIC_METRICS } from '../services/flow-metrics/src/index.js';
+import { flowMetricsServiceMetrics, remoteWriteMetrics, TRAFFIC_METRIC_NAMES } from '../services/flow-metrics/src/index.js';
 import { watchedResources } from '../services/metadata-sync/src/kube/watched-resources.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -862,7 +862,7 @@ function declaredMetrics(): { service: Set<string>; process: Set<string> } {
   const process = createRegistry('test');
   return {
     // The traffic metrics are collectors that flow-metrics registers on its store.
-    service: new Set([...registry.getMetricsAsArray().map((m) => (m as unknown as { name: string }).name), ...TRAFFIC_METRICS.map((m) => m.name)]),
+    service: new Set([...registry.getMetricsAsArray().map((m) => (m as unknown as { name: string }).name), ...TRAFFIC_METRIC_NAMES]),
     process: new Set(process.getMetricsAsArray().map((m) => (m as unknown as { name: string }).name)),
   };
 }

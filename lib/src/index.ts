@@ -30,7 +30,7 @@ export { startStage, startSink, registryFromConfig, type StageConfig, type Stage
 export type * from './kafka/stream-types.js';
 
 export { createLogger, type Logger } from './service/logger.js';
-export { createRegistry } from './service/metrics.js';
+export { createRegistry, addTextCollector, renderMetrics, type TextCollector } from './service/metrics.js';
 export { Health, type Check } from './service/health.js';
 export { runService, type ServiceContext, type ServiceDefinition, type ServiceHandle, type RunningService } from './service/run-service.js';
 

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { Health } from './health.js';
+import { renderMetrics } from './metrics.js';
 
 export interface OpsServer {
   port: number;
@@ -17,8 +18,7 @@ export async function startOpsServer(options: { host: string; port: number; regi
       response.end(body);
     };
     if (path === '/metrics') {
-      options.registry
-        .metrics()
+      renderMetrics(options.registry)
         .then((text) => reply(200, options.registry.contentType, text))
         .catch((error: Error) => reply(500, 'text/plain', error.message));
     } else if (path === '/healthz' || path === '/readyz') {

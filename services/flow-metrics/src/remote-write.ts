@@ -17,6 +17,8 @@ export interface RemoteWriteOptions {
   /** Replaces the host name as the `instance` label (tests). */
   instance?: string;
   timeoutMs?: number;
+  /** Series rendered outside the registry (see addTextCollector), pushed with it. */
+  extraSeries?: () => { labels: Record<string, string>; value: number }[];
 }
 
 export interface RunningRemoteWrite {
@@ -58,7 +60,9 @@ export function startRemoteWrite(registry: Registry, logger: Logger, options: Re
 
   const pushOnce = async () => {
     try {
-      const series = await registryTimeseries(registry, Date.now());
+      const timestamp = Date.now();
+      const series = await registryTimeseries(registry, timestamp);
+      for (const { labels, value } of options.extraSeries?.() ?? []) series.push({ labels: labels as Timeseries['labels'], samples: [{ value, timestamp }] });
       const result = await pushTimeseries(series, {
         url: options.url,
         labels: { instance },
