@@ -3,7 +3,8 @@
  * traffic store, and a record's offset is complete once it is aggregated
  * (what a scrape or a remote write then reads).
  */
-import type { EnrichedFlow, InputRecord, OutputSink, StreamProcessor } from '@flowmesh/lib';
+import type { InputRecord, OutputSink, StreamProcessor } from '@flowmesh/lib';
+import type { MetricsFlow } from './metrics-flow.js';
 import { countsTraffic } from './counting.js';
 import type { FlowMetricsServiceMetrics } from './service-metrics.js';
 import type { TrafficStore } from './traffic-store.js';
@@ -16,14 +17,14 @@ export interface FlowMetricsProcessorOptions {
   now?: () => number;
 }
 
-export class FlowMetricsProcessor implements StreamProcessor<EnrichedFlow> {
+export class FlowMetricsProcessor implements StreamProcessor<MetricsFlow> {
   private readonly now: () => number;
 
   constructor(private readonly options: FlowMetricsProcessorOptions) {
     this.now = options.now ?? Date.now;
   }
 
-  async handleBatch(records: readonly InputRecord<EnrichedFlow>[], sink: OutputSink): Promise<void> {
+  async handleBatch(records: readonly InputRecord<MetricsFlow>[], sink: OutputSink): Promise<void> {
     const { store, skipSynthetic } = this.options;
     const nowMs = this.now();
     let counted = 0;

@@ -11,5 +11,6 @@ export { PairLabeller, pairLabelNames, type ExternalPeer } from './pair-labels.j
 export { TrafficStore, LATENCY_BUCKETS, type PairTraffic } from './traffic-store.js';
 export { TrafficExposition, TRAFFIC_METRIC_NAMES } from './traffic-metrics.js';
 export { FlowMetricsProcessor } from './flow-metrics-processor.js';
+export { metricsProjection, METRICS_FIELDS, type MetricsFlow } from './metrics-flow.js';
 export { flowMetricsServiceMetrics } from './service-metrics.js';
 export { startRemoteWrite, remoteWriteMetrics, registryTimeseries, type RemoteWriteOptions } from './remote-write.js';

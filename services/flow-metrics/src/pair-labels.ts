@@ -4,7 +4,7 @@
  * protocol, server port class and zones. Never addresses or raw ports, so the
  * number of pairs follows the number of workloads, not of connections.
  */
-import type { EnrichedFlow } from '@flowmesh/lib';
+import type { MetricsFlow } from './metrics-flow.js';
 import type { ExternalGrouping, LabelGranularity } from './options.js';
 
 export const END_LABELS = ['namespace', 'workload_kind', 'workload'] as const;
@@ -26,7 +26,7 @@ export interface ExternalPeer {
   longitude: string;
 }
 
-/** One side of an EnrichedFlow, read through field names chosen once. */
+/** One side of a MetricsFlow, read through field names chosen once. */
 interface SideFields {
   type: 'src_object_type' | 'dst_object_type';
   name: 'src_object_name' | 'dst_object_name';
@@ -81,7 +81,7 @@ export class PairLabeller {
   }
 
   /** The pair's label values, in the order of `names`. */
-  values(flow: EnrichedFlow): string[] {
+  values(flow: MetricsFlow): string[] {
     const values: string[] = [];
     this.pushEnd(values, flow, SRC);
     this.pushEnd(values, flow, DST);
@@ -97,14 +97,14 @@ export class PairLabeller {
   }
 
   /** The external ends of a flow, with their GeoIP details (empty when both ends are inside). */
-  externalPeers(flow: EnrichedFlow): ExternalPeer[] {
+  externalPeers(flow: MetricsFlow): ExternalPeer[] {
     const peers: ExternalPeer[] = [];
     if (flow.src_object_type === 'external') peers.push(this.peer(flow, SRC));
     if (flow.dst_object_type === 'external') peers.push(this.peer(flow, DST));
     return peers;
   }
 
-  private pushEnd(values: string[], flow: EnrichedFlow, side: SideFields): void {
+  private pushEnd(values: string[], flow: MetricsFlow, side: SideFields): void {
     const type = flow[side.type];
     const pod = type === 'pod' ? (flow[side.name] ?? '') : '';
     switch (type) {
@@ -130,7 +130,7 @@ export class PairLabeller {
     if (this.withPods) values.push(pod);
   }
 
-  private externalName(flow: EnrichedFlow, side: SideFields): string {
+  private externalName(flow: MetricsFlow, side: SideFields): string {
     const country = flow[side.country];
     switch (this.settings.externalGrouping) {
       case 'asn': {
@@ -144,7 +144,7 @@ export class PairLabeller {
     }
   }
 
-  private peer(flow: EnrichedFlow, side: SideFields): ExternalPeer {
+  private peer(flow: MetricsFlow, side: SideFields): ExternalPeer {
     const asn = flow[side.asn];
     const latitude = flow[side.latitude];
     const longitude = flow[side.longitude];

@@ -14,6 +14,7 @@ import {
   type ServiceHandle,
 } from '@flowmesh/lib';
 import { FlowMetricsProcessor } from './flow-metrics-processor.js';
+import { metricsProjection } from './metrics-flow.js';
 import { flowMetricsConfigProblems, flowMetricsOptions, type FlowMetricsConfig } from './options.js';
 import { PairLabeller } from './pair-labels.js';
 import { startRemoteWrite } from './remote-write.js';
@@ -54,6 +55,7 @@ export async function startFlowMetrics(context: ServiceContext, config: FlowMetr
     stage: 'flow-metrics',
     inputTopic: config.inputTopic,
     inputRecord: 'EnrichedFlow',
+    inputDecoder: metricsProjection,
     tickMs: expiryTickMs(config.seriesTtlMs),
     createProcessor: () => processor,
     // After the last records were aggregated: push them once more.

@@ -4,7 +4,7 @@
  * "other" pair so totals stay exact), expiry of idle pairs, and the latest
  * GeoIP details per external peer.
  */
-import type { EnrichedFlow } from '@flowmesh/lib';
+import type { MetricsFlow } from './metrics-flow.js';
 import { clientLatencySeconds, directedVolume } from './counting.js';
 import type { ExternalPeer, PairLabeller } from './pair-labels.js';
 
@@ -57,7 +57,7 @@ export class TrafficStore {
   }
 
   /** Adds a record that the counting rule counts (see counting.ts). */
-  add(flow: EnrichedFlow, nowMs: number): void {
+  add(flow: MetricsFlow, nowMs: number): void {
     const pair = this.pairFor(this.labeller.values(flow), nowMs);
     const volume = directedVolume(flow);
     pair.requestBytes += volume.requestBytes;
@@ -132,7 +132,7 @@ export class TrafficStore {
     return pair;
   }
 
-  private notePeers(flow: EnrichedFlow, nowMs: number): void {
+  private notePeers(flow: MetricsFlow, nowMs: number): void {
     for (const peer of this.labeller.externalPeers(flow)) {
       // Bounded like the pairs: a peer grouping beyond the cap has its traffic in "other" anyway.
       if (!this.peers.has(peer.name) && this.peers.size >= this.maxPairs) continue;
