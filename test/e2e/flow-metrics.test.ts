@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { RecordCodec, TOPICS, createProducer, startPrometheusServer, windowStart, type PrometheusServer } from '@flowmesh/lib';
-import { testKafka, writeGeoDatabases } from '@flowmesh/lib/testing';
+import { testKafka, until, writeGeoDatabases } from '@flowmesh/lib/testing';
 import { startEmbeddedStack, type EmbeddedStack } from '../../cli/src/embedded-stack.js';
 import { kubernetesObjects } from '../../cli/src/demo/cluster-plan.js';
 import { startPipeline, type RunningPipeline } from '../../cli/src/demo/pipeline.js';
@@ -23,16 +23,6 @@ const halfCodec = RecordCodec.local('FlowHalf');
 let stack: EmbeddedStack;
 let pipeline: RunningPipeline | undefined;
 let prometheus: PrometheusServer;
-
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(value)})`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}
 
 const scalar = async (promql: string) => (await prometheus.query(promql))[0]?.value ?? null;
 const halves = scenarioHalves({ start: 0, end: 0 }).length;
@@ -62,7 +52,7 @@ describe('flow-metrics end to end, through the real pipeline and Prometheus', ()
       messages: scenarioHalves({ start, end: start + 1000 }).map(({ key, half }) => ({ key, value: halfCodec.encode(half) })),
     });
     await producer.producer.disconnect();
-    await until(() => scalar('sum(flowmesh_flow_metrics_records_total{job="flow-metrics"})'), (v) => v === halves, 'every enriched record aggregated and scraped');
+    await until(() => scalar('sum(flowmesh_flow_metrics_records_total{job="flow-metrics"})'), (v) => v === halves, 'every enriched record aggregated and scraped', 90_000);
   });
 
   after(async () => {

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { RecordCodec, createProducer, loadConfig, startMockBroker, startPrometheusServer, type MockBroker, type PrometheusServer, type ServiceHandle } from '@flowmesh/lib';
-import { sampleEnriched, testKafka } from '@flowmesh/lib/testing';
+import { sampleEnriched, testKafka, until } from '@flowmesh/lib/testing';
 import { flowMetricsOptions, runFlowMetrics } from '../src/index.js';
 
 const codec = RecordCodec.local('EnrichedFlow');
@@ -17,16 +17,6 @@ const MAX_PAIRS = 5;
 let broker: MockBroker;
 let prometheus: PrometheusServer;
 let service: ServiceHandle;
-
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(value)})`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}
 
 const scalar = async (promql: string) => (await prometheus.query(promql))[0]?.value ?? null;
 
