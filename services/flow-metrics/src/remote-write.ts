@@ -5,7 +5,6 @@
  * label so replicas' series stay apart, as they do when scraped.
  */
 import { hostname } from 'node:os';
-import { pushTimeseries } from 'prometheus-remote-write';
 import { Counter, type Registry } from 'prom-client';
 import type { Logger } from '@flowmesh/lib';
 
@@ -58,8 +57,11 @@ export function startRemoteWrite(registry: Registry, logger: Logger, options: Re
   const auth = options.username !== undefined ? { username: options.username, password: options.password ?? '' } : undefined;
   let inFlight: Promise<void> = Promise.resolve();
 
+  // Loaded on first use: every CLI subcommand imports this module, few push.
+  const client = import('prometheus-remote-write');
   const pushOnce = async () => {
     try {
+      const { pushTimeseries } = await client;
       const timestamp = Date.now();
       const series = await registryTimeseries(registry, timestamp);
       for (const { labels, value } of options.extraSeries?.() ?? []) series.push({ labels: labels as Timeseries['labels'], samples: [{ value, timestamp }] });
