@@ -2,6 +2,7 @@
 import type { OptionSpecs, ServiceCommand } from '@flowmesh/lib';
 import { enricherCommand } from '@flowmesh/enricher';
 import { ipfixExportCommand } from '@flowmesh/ipfix-export';
+import { flowMetricsCommand } from '@flowmesh/flow-metrics';
 import { joinerCommand } from '@flowmesh/joiner';
 import { metadataSyncCommand } from '@flowmesh/metadata-sync';
 import { nodeAgentCommand } from '@flowmesh/node-agent';
@@ -12,4 +13,5 @@ export const serviceCommands: ServiceCommand<OptionSpecs>[] = [
   enricherCommand,
   metadataSyncCommand,
   ipfixExportCommand,
+  flowMetricsCommand,
 ] as unknown as ServiceCommand<OptionSpecs>[];

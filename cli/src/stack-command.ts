@@ -15,17 +15,19 @@ interface StackOptions {
   kubeSeed?: string;
   example?: boolean;
   detach?: boolean;
+  prometheus: boolean;
 }
 
 export function addStackCommand(program: Command): void {
   program
     .command('stack')
-    .description('Start a loopback Kafka-protocol broker (with the flowmesh topics), redis-server and a Kubernetes API stand-in; print KAFKA_BROKERS=, REDIS_URL=, KUBE_API= and stay in the foreground')
+    .description('Start a loopback Kafka-protocol broker (with the flowmesh topics), redis-server, a Kubernetes API stand-in and Prometheus (scraping the services\' default ports); print KAFKA_BROKERS=, REDIS_URL=, KUBE_API=, PROMETHEUS= and stay in the foreground')
     .option('--partitions <n>', 'partitions of every flowmesh topic', '12')
     .option('--brokers <n>', 'brokers in the mock cluster', '1')
     .option('--kube-seed <file>', 'YAML file of Kubernetes objects to seed the API stand-in with')
     .option('--example', 'seed the API stand-in with the cluster that `flowmesh agent --source synthetic` simulates (so enriched records name pods and workloads)')
     .option('--detach', 'run in the background and print `export` lines for eval "$(flowmesh stack --detach)"; stop with kill $FLOWMESH_STACK_PID')
+    .option('--no-prometheus', 'do not start Prometheus')
     .action(async (opts: StackOptions) => {
       const partitions = Number(opts.partitions);
       const brokers = Number(opts.brokers);
@@ -37,7 +39,7 @@ export function addStackCommand(program: Command): void {
         await detachStack(process.argv.slice(process.argv.indexOf('stack') + 1).filter((arg) => arg !== '--detach'));
         return;
       }
-      const stack = await startEmbeddedStack({ partitions, brokers, ...(opts.kubeSeed ? { kubeSeedFile: opts.kubeSeed } : {}) });
+      const stack = await startEmbeddedStack({ partitions, brokers, prometheus: opts.prometheus, ...(opts.kubeSeed ? { kubeSeedFile: opts.kubeSeed } : {}) });
       if (opts.example) {
         const objects = kubernetesObjects(syntheticPlan(EXAMPLE_CLUSTER));
         for (const object of objects) stack.kubeApi.standin.create(object);

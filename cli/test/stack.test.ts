@@ -13,12 +13,12 @@ function processAlive(pattern: string): boolean {
 }
 
 describe('flowmesh stack', () => {
-  it('prints KAFKA_BROKERS, REDIS_URL and KUBE_API; kcat lists the topics with the asked partitions; SIGTERM cleans up', async () => {
+  it('prints KAFKA_BROKERS, REDIS_URL, KUBE_API and PROMETHEUS; kcat lists the topics with the asked partitions; SIGTERM cleans up', async () => {
     const child = spawn(process.execPath, ['bin/flowmesh.js', 'stack', '--partitions', '7'], { stdio: ['ignore', 'pipe', 'inherit'] });
     const env: Record<string, string> = {};
     const lines = createInterface({ input: child.stdout });
     for await (const line of lines) {
-      const match = /^(KAFKA_BROKERS|REDIS_URL|KUBE_API)=(.*)$/.exec(line);
+      const match = /^(KAFKA_BROKERS|REDIS_URL|KUBE_API|PROMETHEUS)=(.*)$/.exec(line);
       if (match) env[match[1]!] = match[2]!;
       if (line.startsWith('# ready')) break;
     }
@@ -34,12 +34,15 @@ describe('flowmesh stack', () => {
       }
       const pods = (await (await fetch(`${env.KUBE_API}/api/v1/pods`)).json()) as { kind: string };
       assert.equal(pods.kind, 'PodList');
+      assert.match(env.PROMETHEUS ?? '', /^http:\/\/127\.0\.0\.1:\d+$/);
+      assert.equal((await fetch(`${env.PROMETHEUS}/-/ready`)).ok, true, 'Prometheus ready');
     } finally {
       child.kill('SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));
     }
     const port = env.REDIS_URL!.split(':').at(-1)!;
     assert.equal(processAlive(`redis-server 127.0.0.1:${port}`), false, 'redis-server left behind');
+    assert.equal(processAlive(`web.listen-address=127.0.0.1:${env.PROMETHEUS!.split(':').at(-1)}`), false, 'prometheus left behind');
   });
 
   it('stops its children when its parent is killed', async () => {

@@ -33,7 +33,7 @@ export { startStage, startSink, registryFromConfig, type StageConfig, type Stage
 export type * from './kafka/stream-types.js';
 
 export { createLogger, type Logger } from './service/logger.js';
-export { createRegistry } from './service/metrics.js';
+export { createRegistry, addTextCollector, renderMetrics, type TextCollector } from './service/metrics.js';
 export { Health, type Check } from './service/health.js';
 export { OperatorError } from './service/operator-error.js';
 export { runService, type ServiceContext, type ServiceDefinition, type ServiceHandle, type RunningService } from './service/run-service.js';
@@ -45,6 +45,7 @@ export * from './kubemeta/index.js';
 
 export { startMockBroker, mockBrokerBinary, type MockBroker } from './stack/mock-broker.js';
 export { startRedisServer, type RedisServer } from './stack/redis-server.js';
+export { startPrometheusServer, type PrometheusServer, type PrometheusServerOptions, type PromSample } from './stack/prometheus-server.js';
 export { freePort } from './stack/free-port.js';
 export { startChild, withParentDeathSignal, type Child } from './stack/child.js';
 export { defineServiceCommand, loadServiceConfig, runServiceCommand, type ServiceCommand } from './service/command.js';

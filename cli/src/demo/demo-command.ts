@@ -83,8 +83,8 @@ async function runDemo(options: DemoOptions): Promise<void> {
   try {
     const synthetic = { seed: 7, nodes: 3, rate: 15 };
     const plan: ClusterPlan = source === 'ebpf' ? DEMO_PLAN : syntheticPlan(synthetic);
-    say('starting the embedded stack (Kafka-protocol broker, Redis, Kubernetes API stand-in)');
-    const stack: EmbeddedStack = await startEmbeddedStack({ partitions: 4 });
+    say('starting the embedded stack (Kafka-protocol broker, Redis, Kubernetes API stand-in, Prometheus)');
+    const stack: EmbeddedStack = await startEmbeddedStack({ partitions: 4, prometheus: true });
     cleanups.push(() => stack.stop());
     for (const object of kubernetesObjects(plan)) stack.kubeApi.standin.create(object);
 
@@ -98,8 +98,9 @@ async function runDemo(options: DemoOptions): Promise<void> {
       source === 'ebpf'
         ? plan.nodes.map((node) => ({ kind: 'ebpf', node: node.name, netnsPath: `/var/run/netns/${cluster!.netnsOf(node.name)}` }))
         : [{ kind: 'synthetic', ...synthetic }];
-    const pipeline: RunningPipeline = await startPipeline({ stack, plan, agents, windowMs, logDir });
+    const pipeline: RunningPipeline = await startPipeline({ stack, plan, agents, windowMs, logDir, flowMetrics: true });
     cleanups.push(() => pipeline.stop());
+    for (const service of pipeline.services) stack.prometheus?.setTargets(service.name, [`127.0.0.1:${service.port}`]);
 
     say('waiting for every service to be ready (agents capturing, stages in their consumer groups)');
     await pipeline.waitReady();
@@ -170,7 +171,13 @@ async function showLiveTable(
     pipeline.services.map((s) => ({
       name: s.name,
       port: s.port,
-      counter: s.name.startsWith('agent') ? 'flowmesh_agent_halves_published_total' : s.name === 'metadata-sync' ? 'flowmesh_metadata_sync_objects' : 'flowmesh_stream_records_out_total',
+      counter: s.name.startsWith('agent')
+        ? 'flowmesh_agent_halves_published_total'
+        : s.name === 'metadata-sync'
+          ? 'flowmesh_metadata_sync_objects'
+          : s.name === 'flow-metrics'
+            ? 'flowmesh_flow_metrics_records_total'
+            : 'flowmesh_stream_records_out_total',
     })),
   );
   const started = Date.now();
@@ -209,6 +216,9 @@ function whereToLook(stack: EmbeddedStack, pipeline: RunningPipeline, logDir: st
     `  npx flowmesh tail ${TOPICS.flows} --from-beginning --max 5   # enriched records as JSON`,
     `  kcat -b ${stack.kafkaBrokers} -L   # topics and partitions`,
     `  curl -s 127.0.0.1:PORT/metrics   # ${pipeline.services.map((s) => `${s.name} ${s.port}`).join(', ')} (also /healthz, /readyz)`,
+    ...(stack.prometheus
+      ? [`  ${stack.prometheus.url}/graph   # Prometheus: sum by (src_workload, dst_workload) (rate(flowmesh_traffic_bytes_total[1m]))`]
+      : []),
     `  service logs: ${logDir}`,
   ];
 }

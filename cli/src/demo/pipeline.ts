@@ -24,6 +24,8 @@ export interface PipelineOptions {
   logDir: string;
   /** Extra flags per service name. */
   extraFlags?: Record<string, string[]>;
+  /** Also run flow-metrics on the flows topic (the traffic in Prometheus). @default false */
+  flowMetrics?: boolean;
 }
 
 export interface ServiceProcess {
@@ -80,6 +82,7 @@ export async function startPipeline(options: PipelineOptions): Promise<RunningPi
     ),
   );
   services.push(await startService('enricher', ['enricher', '--cluster-id', plan.clusterId, '--cluster-cidrs', `${clusterCidrs},${plan.serviceCidr}`], options));
+  if (options.flowMetrics) services.push(await startService('flow-metrics', ['flow-metrics'], options));
   for (const agent of options.agents) {
     const common = ['agent', '--export-interval-ms', String(windowMs)];
     if (agent.kind === 'ebpf') {
@@ -113,7 +116,7 @@ export async function startPipeline(options: PipelineOptions): Promise<RunningPi
     async stop() {
       // Upstream first, so every stage drains what the one before it flushed.
       const order = [...services.filter((s) => s.name.startsWith('agent')), ...services.filter((s) => !s.name.startsWith('agent'))];
-      for (const name of ['agent', 'joiner', 'enricher', 'metadata-sync']) {
+      for (const name of ['agent', 'joiner', 'enricher', 'flow-metrics', 'metadata-sync']) {
         const group = order.filter((s) => s.name.startsWith(name));
         for (const service of group) service.child.kill('SIGTERM');
         await Promise.all(

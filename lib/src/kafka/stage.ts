@@ -137,17 +137,19 @@ export async function startStage<I extends RecordName, O extends RecordName, V =
  * flushed or aggregated): only then are their offsets committed. Undecodable
  * records still go to the dead-letter topic.
  */
-export interface SinkDefinition<I extends RecordName> {
+export type SinkDefinition<I extends RecordName, V = RecordTypes[I]> = SinkBase<I, V> & InputDecoding<I, V>;
+
+interface SinkBase<I extends RecordName, V> {
   stage: string;
   inputTopic: string;
   inputRecord: I;
   tickMs?: number;
-  createProcessor(): StreamProcessor<RecordTypes[I]> | Promise<StreamProcessor<RecordTypes[I]>>;
+  createProcessor(): StreamProcessor<V> | Promise<StreamProcessor<V>>;
   /** Runs after the stream stopped (close sockets, flush, ...). */
   onStopped?(): Promise<void>;
 }
 
-export async function startSink<I extends RecordName>(context: ServiceContext, config: StageConfig, definition: SinkDefinition<I>): Promise<RunningStage> {
+export async function startSink<I extends RecordName, V = RecordTypes[I]>(context: ServiceContext, config: StageConfig, definition: SinkDefinition<I, V>): Promise<RunningStage> {
   const { logger, registry } = context;
   const { kafka, inputCodec, producer } = await connectInput(context, config, definition.inputRecord, [definition.inputTopic, config.dlqTopic]);
   const processor = await definition.createProcessor();
@@ -159,7 +161,7 @@ export async function startSink<I extends RecordName>(context: ServiceContext, c
     inputTopic: definition.inputTopic,
     // A sink produces nothing but dead letters; a message without a topic would go there too.
     outputTopic: config.dlqTopic,
-    decoder: inputCodec,
+    decoder: definition.inputDecoder?.(inputCodec) ?? (inputCodec as unknown as RecordDecoder<V>),
     processor,
     logger,
     registry,

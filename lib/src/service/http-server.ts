@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { Health } from './health.js';
 import { OperatorError } from './operator-error.js';
+import { renderMetrics } from './metrics.js';
 
 export interface OpsServer {
   port: number;
@@ -18,8 +19,7 @@ export async function startOpsServer(options: { host: string; port: number; regi
       response.end(body);
     };
     if (path === '/metrics') {
-      options.registry
-        .metrics()
+      renderMetrics(options.registry)
         .then((text) => reply(200, options.registry.contentType, text))
         .catch((error: Error) => reply(500, 'text/plain', error.message));
     } else if (path === '/healthz' || path === '/readyz') {

@@ -4,3 +4,4 @@ export { committedOffsets, committedToEnd, readTopic, topicEnds, topicSize, test
 export { waitFor } from './wait.js';
 export { writeGeoDatabases, type GeoDatabaseFiles } from './geo-databases.js';
 export { buildMmdb, type MmdbNetwork, type MmdbOptions, type MmdbValue } from './mmdb-writer.js';
+export { until } from './until.js';
