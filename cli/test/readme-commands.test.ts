@@ -23,7 +23,10 @@ describe("the README's commands", () => {
   it('"Using it": the detached stack, the four services, tail shows enriched records naming workloads, kcat lists the topics, kill stops all', async () => {
     const script = shellBlockAfter(readFileSync(`${ROOT}/README.md`, 'utf8'), '## Using it');
     assert.match(script, /eval "\$\(npx flowmesh stack --detach --example\)"/);
-    const shell = spawn('bash', ['-c', `${script}\nwait`], {
+    // As in a terminal: job control on (so `kill %1` signals the whole job, npx and the service under it);
+    // on the way out, whatever job is left is stopped too.
+    const prelude = `set -m\ntrap 'for job in $(jobs -p); do kill -- -$job 2>/dev/null; done' EXIT\n`;
+    const shell = spawn('bash', ['-c', `${prelude}${script}\nwait`], {
       cwd: ROOT,
       env: { ...process.env, FLOWMESH_HTTP_PORT: '0', KAFKA_BROKERS: '', REDIS_URL: '', KUBE_API: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -33,8 +36,13 @@ describe("the README's commands", () => {
     let stderr = '';
     shell.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     shell.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => process.kill(-shell.pid!, 'SIGKILL'), 300_000);
+    const timer = setTimeout(() => {
+      shell.kill('SIGTERM'); // runs the EXIT trap
+      setTimeout(() => shell.kill('SIGKILL'), 10_000).unref();
+    }, 420_000);
     const code = await new Promise<number | null>((resolve) => shell.once('exit', resolve));
+    shell.stdout.destroy();
+    shell.stderr.destroy();
     clearTimeout(timer);
     const stackPid = Number(/running in the background \(pid (\d+)/.exec(stderr)?.[1]);
     try {
