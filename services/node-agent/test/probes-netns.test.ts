@@ -1,0 +1,278 @@
+/**
+ * Connectivity probes across network-namespace "nodes": three nodes in two
+ * zones registered in the Kubernetes API stand-in and synced to Redis by a real
+ * metadata-sync replica, an agent (the CLI, own process) probing in each.
+ * Every figure is read from the agents' /metrics.
+ *
+ * How the fault is made (our kernels have no netem): in the router namespace
+ * every packet between node-a and node-b is policy-routed into a TUN device
+ * where tun-delay.py holds it 20 ms before forwarding it on (40 ms added to
+ * each round trip), and an nftables rule drops 20 % of node-a → node-b packets
+ * (`numgen random mod 100 < 20 drop`, one direction, so a round trip loses 20 %).
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { test } from 'node:test';
+import { type Child, type MockBroker, startMockBroker } from '@flowmesh/lib';
+import { type Sample, parsePrometheusText, samplesOf, sumOf } from '@flowmesh/lib/testing';
+import { startEnvironment, type TestEnvironment } from '../../metadata-sync/test/support/environment.js';
+import { JITTER_MAX_MS } from '../src/probes/prober.js';
+import { type FabricNode, getUnix, ProbeFabric } from './support/probe-fabric.js';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const HERE = fileURLToPath(new URL('./support/', import.meta.url));
+const INTERVAL_MS = 1000;
+const HTTP_PORT = 9400;
+const DNS_PORT = '5353';
+const skip = process.getuid?.() === 0 ? false : 'needs root (network namespaces)';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
+
+interface RunningNode {
+  node: FabricNode;
+  zone: string;
+  agent: Child;
+  metricsSocket: string;
+  metrics(): Promise<Sample[]>;
+}
+
+function nodeObject(name: string, zone: string, ip: string) {
+  return { apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { 'topology.kubernetes.io/zone': zone } }, status: { addresses: [{ type: 'InternalIP', address: ip }] } };
+}
+
+function agentPod(node: string, ip: string, ready: boolean) {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: `flowmesh-agent-${node}`, namespace: 'flowmesh', labels: { 'app.kubernetes.io/name': 'flowmesh-agent' } },
+    spec: { nodeName: node, hostNetwork: true, containers: [{ name: 'agent', image: 'flowmesh' }] },
+    status: { phase: 'Running', podIP: ip, conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
+  };
+}
+
+const pair = (source: string, destination: string) => ({ source, destination });
+
+test('probes measure an injected delay and loss on one node pair only, follow nodes joining and leaving, and time DNS', { skip, timeout: 300_000 }, async (t) => {
+  const env: TestEnvironment = await startEnvironment();
+  t.after(() => env.stop());
+  const broker: MockBroker = await startMockBroker();
+  t.after(() => broker.stop());
+  const replica = env.replica().start();
+  t.after(() => replica.crash());
+  const fabric = ProbeFabric.create(randomBytes(2).toString('hex'));
+  t.after(() => fabric.destroy());
+  const brokerPort = Number(broker.bootstrap.split(':')[1]);
+  env.standin.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'flowmesh' } });
+
+  const startNode = async (name: string, zone: string, extraFlags: string[] = []): Promise<RunningNode> => {
+    const node = fabric.addNode(name);
+    env.standin.create(nodeObject(name, zone, node.ip));
+    const sockets = await fabric.bridge(node, [brokerPort, env.redisServer.port], [HTTP_PORT]);
+    const agent = fabric.spawnIn(node.netns, process.execPath, [
+      `${ROOT}bin/flowmesh.js`, 'agent',
+      '--source', 'synthetic', '--synthetic-rate', '0', '--node-name', name,
+      '--kafka-brokers', broker.bootstrap, '--kafka-partitions', '4', '--redis-url', env.redisServer.url,
+      '--http-host', '127.0.0.1', '--http-port', String(HTTP_PORT), '--log-level', 'warn',
+      '--probes', '--probe-interval-ms', String(INTERVAL_MS), '--probe-resync-ms', '0',
+      ...(extraFlags.length ? extraFlags : ['--probe-dns-names', '']),
+    ]);
+    const metricsSocket = sockets.get(HTTP_PORT)!;
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const ready = await getUnix(metricsSocket, '/readyz').catch(() => ({ status: 0, body: '' }));
+      if (ready.status === 200) break;
+      if (Date.now() > deadline || agent.process.exitCode !== null) throw new Error(`agent ${name} did not get ready: ${ready.body}`);
+      await sleep(200);
+    }
+    return { node, zone, agent, metricsSocket, metrics: async () => parsePrometheusText((await getUnix(metricsSocket, '/metrics')).body) };
+  };
+
+  // DNS: a resolver the test runs, in the router namespace, reachable from node-a
+  const dns = fabric.spawnIn(fabric.router, process.execPath, [`${HERE}dns-server.mjs`, '0.0.0.0', DNS_PORT, 'ok.i21.test=10.9.9.9']);
+  await dns.waitForLine(/^DNS-READY$/);
+  const nodes = [
+    await startNode('node-a', 'zone-1', ['--probe-dns-names', 'ok.i21.test,missing.i21.test', '--probe-dns-resolvers', `10.221.1.1:${DNS_PORT}`, '--probe-dns-timeout-ms', '1000']),
+    await startNode('node-b', 'zone-1'),
+    await startNode('node-c', 'zone-2'),
+  ];
+  const [a, b, c] = nodes as [RunningNode, RunningNode, RunningNode];
+  for (const n of nodes) env.standin.create(agentPod(n.node.name, n.node.ip, true));
+
+  const pairs = (among: RunningNode[]) => among.flatMap((s) => among.filter((d) => d !== s).map((d) => ({ from: s, to: d })));
+  const waitUntil = async (what: string, condition: () => Promise<boolean>, timeoutMs = 30_000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await condition())) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await sleep(100);
+    }
+  };
+  const results = async (from: RunningNode, to: string, test: 'udp' | 'tcp', result?: string) =>
+    sumOf(await from.metrics(), `kconmon_${test}_results_total`, { ...pair(from.node.name, to), ...(result ? { result } : {}) });
+
+  await t.test('every agent probes every other agent, with node and zone labels', async () => {
+    await waitUntil('each agent to have probed both others', async () => {
+      for (const { from, to } of pairs(nodes)) if ((await results(from, to.node.name, 'tcp')) < 2 || (await results(from, to.node.name, 'udp')) < 2) return false;
+      return true;
+    });
+    const samples = await a.metrics();
+    const [toC] = samplesOf(samples, 'kconmon_udp_duration_milliseconds', pair('node-a', 'node-c'));
+    assert.deepEqual({ ...toC?.labels, service: undefined }, { source: 'node-a', destination: 'node-c', source_zone: 'zone-1', destination_zone: 'zone-2', service: undefined });
+    for (const { from, to } of pairs(nodes)) {
+      assert.equal(await results(from, to.node.name, 'udp', 'fail'), 0, `${from.node.name} → ${to.node.name}: no UDP failure on a clean path`);
+      assert.equal(await results(from, to.node.name, 'tcp', 'fail'), 0, `${from.node.name} → ${to.node.name}: no TCP failure on a clean path`);
+    }
+  });
+
+  /** Figures per ordered pair over a window: UDP mean RTT and loss from counters, TCP medians from the gauges of every test seen. */
+  const measure = async (windowMs: number) => {
+    type Figures = { tcpConnect: number[]; tcpRequest: number[]; seen: number };
+    const figures = new Map<string, Figures>();
+    const key = (from: RunningNode, to: RunningNode) => `${from.node.name}>${to.node.name}`;
+    const snapshot = async () => new Map(await Promise.all(nodes.map(async (n) => [n.node.name, await n.metrics()] as const)));
+    const start = await snapshot();
+    const deadline = Date.now() + windowMs;
+    while (Date.now() < deadline) {
+      for (const { from, to } of pairs(nodes)) {
+        const samples = await from.metrics();
+        const labels = pair(from.node.name, to.node.name);
+        const tests = sumOf(samples, 'kconmon_tcp_results_total', labels);
+        const f = figures.get(key(from, to)) ?? { tcpConnect: [], tcpRequest: [], seen: tests };
+        if (tests !== f.seen && sumOf(samples, 'kconmon_tcp_results_total', { ...labels, result: 'pass' }) > 0) {
+          const connect = sumOf(samples, 'kconmon_tcp_connect_milliseconds', labels);
+          f.tcpConnect.push(connect);
+          f.tcpRequest.push(sumOf(samples, 'kconmon_tcp_duration_milliseconds', labels) - connect);
+        }
+        f.seen = tests;
+        figures.set(key(from, to), f);
+      }
+      await sleep(150);
+    }
+    const end = await snapshot();
+    return (from: RunningNode, to: RunningNode) => {
+      const labels = pair(from.node.name, to.node.name);
+      const delta = (name: string, extra: Record<string, string> = {}) => sumOf(end.get(from.node.name)!, name, { ...labels, ...extra }) - sumOf(start.get(from.node.name)!, name, { ...labels, ...extra });
+      const answered = delta('flowmesh_probe_udp_packets_total', { result: 'answered' });
+      const lost = delta('flowmesh_probe_udp_packets_total', { result: 'lost' });
+      const f = figures.get(key(from, to))!;
+      return {
+        udpMeanMs: (1000 * delta('flowmesh_probe_round_trip_seconds_sum', { test: 'udp' })) / delta('flowmesh_probe_round_trip_seconds_count', { test: 'udp' }),
+        udpLossPercent: (100 * lost) / (answered + lost),
+        udpPackets: answered + lost,
+        tcpConnectMs: median(f.tcpConnect),
+        tcpRequestMs: median(f.tcpRequest),
+        tcpTests: f.tcpConnect.length,
+      };
+    };
+  };
+
+  let baseline: Awaited<ReturnType<typeof measure>>;
+  await t.test('40 ms and 20 % loss between node-a and node-b show on that pair only', async () => {
+    baseline = await measure(5_000);
+    await fabric.injectFault(a.node, b.node, 20, 20);
+    await sleep(3 * INTERVAL_MS);
+    const faulty = await measure(35_000);
+    for (const [from, to] of [[a, b], [b, a]] as const) {
+      const before = baseline(from, to);
+      const now = faulty(from, to);
+      const what = `${from.node.name} → ${to.node.name} ${JSON.stringify(now)} (before: ${JSON.stringify(before)})`;
+      assert.ok(now.udpPackets >= 100, `enough packets to judge loss: ${what}`);
+      assert.ok(Math.abs(now.udpMeanMs - before.udpMeanMs - 40) <= 10, `UDP round trip +40 ms ±10: ${what}`);
+      assert.ok(Math.abs(now.udpLossPercent - 20) <= 10, `UDP loss 20 % ±10: ${what}`);
+      assert.ok(now.tcpTests >= 10, `enough TCP tests: ${what}`);
+      assert.ok(Math.abs(now.tcpConnectMs - before.tcpConnectMs - 40) <= 10, `TCP connect +40 ms ±10: ${what}`);
+      assert.ok(Math.abs(now.tcpRequestMs - before.tcpRequestMs - 40) <= 10, `TCP request round trip +40 ms ±10: ${what}`);
+      assert.ok((await results(from, to.node.name, 'udp', 'fail')) > 0, `lossy UDP tests count as failures: ${what}`);
+    }
+    for (const { from, to } of pairs(nodes).filter(({ from, to }) => from === c || to === c)) {
+      const now = faulty(from, to);
+      const what = `${from.node.name} → ${to.node.name} ${JSON.stringify(now)}`;
+      // well below the 40 ms added on node-a ↔ node-b (the machine's own load moves these by a few ms)
+      assert.ok(now.udpMeanMs < 15 && now.tcpConnectMs < 15 && now.tcpRequestMs < 15, `other pairs keep their round trips: ${what}`);
+      assert.ok(now.udpLossPercent < 5, `other pairs lose (almost) nothing: ${what}`);
+    }
+  });
+
+  await t.test('removing the fault brings the pair back', async () => {
+    await fabric.clearFault();
+    await sleep(3 * INTERVAL_MS);
+    const healed = await measure(8_000);
+    for (const [from, to] of [[a, b], [b, a]] as const) {
+      const now = healed(from, to);
+      const what = `${from.node.name} → ${to.node.name} ${JSON.stringify(now)}`;
+      const before = baseline(from, to);
+      for (const figure of ['udpMeanMs', 'tcpConnectMs', 'tcpRequestMs'] as const) {
+        assert.ok(now[figure] - before[figure] < 10, `${figure} back within 10 ms of before the fault: ${what} (before: ${JSON.stringify(before)})`);
+      }
+      assert.ok(now.udpLossPercent < 5, `no loss: ${what}`);
+    }
+  });
+
+  await t.test('DNS: a name that resolves is timed and passes; one that does not is counted as a failure', async () => {
+    const samples = await a.metrics();
+    const labels = { source: 'node-a', destination: `10.221.1.1:${DNS_PORT}` };
+    assert.ok(sumOf(samples, 'kconmon_dns_results_total', { ...labels, host: 'ok.i21.test', result: 'pass' }) >= 3);
+    assert.equal(sumOf(samples, 'kconmon_dns_results_total', { ...labels, host: 'ok.i21.test', result: 'fail' }), 0);
+    assert.ok(sumOf(samples, 'kconmon_dns_results_total', { ...labels, host: 'missing.i21.test', result: 'fail' }) >= 3);
+    assert.equal(sumOf(samples, 'kconmon_dns_results_total', { ...labels, host: 'missing.i21.test', result: 'pass' }), 0);
+    const [duration] = samplesOf(samples, 'kconmon_dns_duration_milliseconds', { ...labels, host: 'ok.i21.test' });
+    assert.ok(duration && duration.value > 0 && duration.value < 1000, `a measured duration: ${duration?.value}`);
+  });
+
+  await t.test('a node without an agent is reported as such, never probed; a new node is probed within one interval', async () => {
+    env.standin.create(nodeObject('node-e', 'zone-1', '10.221.99.2'));
+    await waitUntil('node-e reported as agent_missing', async () => {
+      for (const n of nodes) if (sumOf(await n.metrics(), 'flowmesh_probe_peer_skipped', { destination: 'node-e', reason: 'agent_missing' }) !== 1) return false;
+      return true;
+    });
+    const d = await startNode('node-d', 'zone-2');
+    env.standin.create(agentPod('node-d', d.node.ip, false));
+    await waitUntil('node-d reported as agent_not_ready', async () => sumOf(await a.metrics(), 'flowmesh_probe_peer_skipped', { destination: 'node-d', reason: 'agent_not_ready' }) === 1);
+    env.standin.apply(agentPod('node-d', d.node.ip, true));
+    const readyAt = Date.now();
+    const firstProbe = new Map<string, number>();
+    await waitUntil('every agent to probe node-d', async () => {
+      for (const n of nodes) if (!firstProbe.has(n.node.name) && (await results(n, 'node-d', 'udp')) > 0) firstProbe.set(n.node.name, Date.now() - readyAt);
+      return firstProbe.size === nodes.length;
+    });
+    for (const [name, ms] of firstProbe) {
+      // one interval plus the jitter, plus what the view and the scrape loop add
+      assert.ok(ms <= INTERVAL_MS + JITTER_MAX_MS + 700, `${name} probed node-d ${ms} ms after its agent got ready`);
+    }
+    for (const n of [...nodes, d]) {
+      const samples = await n.metrics();
+      assert.equal(sumOf(samples, 'kconmon_udp_results_total', { destination: 'node-e' }) + sumOf(samples, 'kconmon_tcp_results_total', { destination: 'node-e' }), 0, 'node-e is never probed');
+    }
+    nodes.push(d);
+  });
+
+  await t.test('a node deleted from the API stops being probed and no failure is counted for it', async () => {
+    const others = nodes.filter((n) => n !== c);
+    const fails = async () => {
+      let sum = 0;
+      for (const n of others) for (const test of ['udp', 'tcp'] as const) sum += await results(n, 'node-c', test, 'fail');
+      return sum;
+    };
+    const failsBefore = await fails();
+    env.standin.remove('v1', 'Pod', 'flowmesh-agent-node-c', 'flowmesh');
+    env.standin.remove('v1', 'Node', 'node-c');
+    // the node goes away as soon as the view says it is deleted (the agents may not have heard yet)
+    await waitUntil('the view to tombstone node-c', async () => ((JSON.parse((await env.redis.get('km:v1:node:node-c')) ?? '[]') as { deletedAt: number | null }[])[0]?.deletedAt ?? null) !== null);
+    await c.agent.stop();
+    const totals = async () => {
+      let sum = 0;
+      for (const n of others) for (const test of ['udp', 'tcp'] as const) sum += await results(n, 'node-c', test);
+      return sum;
+    };
+    const afterDelete = await totals();
+    await sleep(4 * INTERVAL_MS);
+    assert.equal(await totals(), afterDelete, 'no test of node-c after its deletion');
+    assert.equal(await fails(), failsBefore, 'no failure counted for the deleted node');
+    for (const n of others) {
+      const samples = await n.metrics();
+      assert.equal(samplesOf(samples, 'kconmon_udp_duration_milliseconds', { destination: 'node-c' }).length, 0, 'its gauges are gone');
+      const still = others.find((o) => o !== n)!.node.name;
+      assert.ok(sumOf(samples, 'kconmon_udp_results_total', { destination: still, result: 'pass' }) > 0, 'the others are still probed');
+    }
+  });
+});
