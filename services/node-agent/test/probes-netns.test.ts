@@ -167,7 +167,7 @@ test('probes measure an injected delay and loss on one node pair only, follow no
   };
 
   let baseline: Awaited<ReturnType<typeof measure>>;
-  await t.test('40 ms and 20 % loss between node-a and node-b show on that pair only', async () => {
+  await t.test('40 ms and 20 % loss between node-a and node-b show on that pair only', async (st) => {
     baseline = await measure(5_000);
     await fabric.injectFault(a.node, b.node, 20, 20);
     await sleep(3 * INTERVAL_MS);
@@ -176,6 +176,7 @@ test('probes measure an injected delay and loss on one node pair only, follow no
       const before = baseline(from, to);
       const now = faulty(from, to);
       const what = `${from.node.name} → ${to.node.name} ${JSON.stringify(now)} (before: ${JSON.stringify(before)})`;
+      st.diagnostic(what);
       assert.ok(now.udpPackets >= 100, `enough packets to judge loss: ${what}`);
       assert.ok(Math.abs(now.udpMeanMs - before.udpMeanMs - 40) <= 10, `UDP round trip +40 ms ±10: ${what}`);
       assert.ok(Math.abs(now.udpLossPercent - 20) <= 10, `UDP loss 20 % ±10: ${what}`);
@@ -219,7 +220,7 @@ test('probes measure an injected delay and loss on one node pair only, follow no
     assert.ok(duration && duration.value > 0 && duration.value < 1000, `a measured duration: ${duration?.value}`);
   });
 
-  await t.test('a node without an agent is reported as such, never probed; a new node is probed within one interval', async () => {
+  await t.test('a node without an agent is reported as such, never probed; a new node is probed within one interval', async (st) => {
     env.standin.create(nodeObject('node-e', 'zone-1', '10.221.99.2'));
     await waitUntil('node-e reported as agent_missing', async () => {
       for (const n of nodes) if (sumOf(await n.metrics(), 'flowmesh_probe_peer_skipped', { destination: 'node-e', reason: 'agent_missing' }) !== 1) return false;
@@ -235,6 +236,7 @@ test('probes measure an injected delay and loss on one node pair only, follow no
       for (const n of nodes) if (!firstProbe.has(n.node.name) && (await results(n, 'node-d', 'udp')) > 0) firstProbe.set(n.node.name, Date.now() - readyAt);
       return firstProbe.size === nodes.length;
     });
+    st.diagnostic(`first probe of node-d after its agent got ready, ms: ${JSON.stringify(Object.fromEntries(firstProbe))}`);
     for (const [name, ms] of firstProbe) {
       // one interval plus the jitter, plus what the view and the scrape loop add
       assert.ok(ms <= INTERVAL_MS + JITTER_MAX_MS + 700, `${name} probed node-d ${ms} ms after its agent got ready`);
@@ -246,7 +248,7 @@ test('probes measure an injected delay and loss on one node pair only, follow no
     nodes.push(d);
   });
 
-  await t.test('a node deleted from the API stops being probed and no failure is counted for it', async () => {
+  await t.test('a node deleted from the API stops being probed and no failure is counted for it', async (st) => {
     const others = nodes.filter((n) => n !== c);
     const fails = async () => {
       let sum = 0;
@@ -254,6 +256,7 @@ test('probes measure an injected delay and loss on one node pair only, follow no
       return sum;
     };
     const failsBefore = await fails();
+    st.diagnostic(`failures counted for node-c before its deletion (load on this machine): ${failsBefore}`);
     env.standin.remove('v1', 'Pod', 'flowmesh-agent-node-c', 'flowmesh');
     env.standin.remove('v1', 'Node', 'node-c');
     // the node goes away as soon as the view says it is deleted (the agents may not have heard yet)
