@@ -14,41 +14,22 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
-import { type Child, type MockBroker, startMockBroker } from '@flowmesh/lib';
-import { type Sample, parsePrometheusText, samplesOf, sumOf } from '@flowmesh/lib/testing';
+import { type MockBroker, startMockBroker } from '@flowmesh/lib';
+import { samplesOf, sumOf } from '@flowmesh/lib/testing';
 import { startEnvironment, type TestEnvironment } from '../../metadata-sync/test/support/environment.js';
 import { JITTER_MAX_MS } from '../src/probes/prober.js';
-import { type FabricNode, getUnix, ProbeFabric } from './support/probe-fabric.js';
+import { agentPod, nodeObject, type ProbeAgent, startProbeAgent } from './support/probe-agent.js';
+import { ProbeFabric } from './support/probe-fabric.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const HERE = fileURLToPath(new URL('./support/', import.meta.url));
 const INTERVAL_MS = 1000;
-const HTTP_PORT = 9400;
 const DNS_PORT = '5353';
 const skip = process.getuid?.() === 0 ? false : 'needs root (network namespaces)';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 
-interface RunningNode {
-  node: FabricNode;
+interface RunningNode extends ProbeAgent {
   zone: string;
-  agent: Child;
-  metricsSocket: string;
-  metrics(): Promise<Sample[]>;
-}
-
-function nodeObject(name: string, zone: string, ip: string) {
-  return { apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { 'topology.kubernetes.io/zone': zone } }, status: { addresses: [{ type: 'InternalIP', address: ip }] } };
-}
-
-function agentPod(node: string, ip: string, ready: boolean) {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name: `flowmesh-agent-${node}`, namespace: 'flowmesh', labels: { 'app.kubernetes.io/name': 'flowmesh-agent' } },
-    spec: { nodeName: node, hostNetwork: true, containers: [{ name: 'agent', image: 'flowmesh' }] },
-    status: { phase: 'Running', podIP: ip, conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
-  };
 }
 
 const pair = (source: string, destination: string) => ({ source, destination });
@@ -62,30 +43,13 @@ test('probes measure an injected delay and loss on one node pair only, follow no
   t.after(() => replica.crash());
   const fabric = ProbeFabric.create(randomBytes(2).toString('hex'));
   t.after(() => fabric.destroy());
-  const brokerPort = Number(broker.bootstrap.split(':')[1]);
   env.standin.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'flowmesh' } });
 
-  const startNode = async (name: string, zone: string, extraFlags: string[] = []): Promise<RunningNode> => {
+  const startNode = async (name: string, zone: string, dnsFlags: string[] = ['--probe-dns-names', '']): Promise<RunningNode> => {
     const node = fabric.addNode(name);
     env.standin.create(nodeObject(name, zone, node.ip));
-    const sockets = await fabric.bridge(node, [brokerPort, env.redisServer.port], [HTTP_PORT]);
-    const agent = fabric.spawnIn(node.netns, process.execPath, [
-      `${ROOT}bin/flowmesh.js`, 'agent',
-      '--source', 'synthetic', '--synthetic-rate', '0', '--node-name', name,
-      '--kafka-brokers', broker.bootstrap, '--kafka-partitions', '4', '--redis-url', env.redisServer.url,
-      '--http-host', '127.0.0.1', '--http-port', String(HTTP_PORT), '--log-level', 'warn',
-      '--probes', '--probe-interval-ms', String(INTERVAL_MS), '--probe-resync-ms', '0',
-      ...(extraFlags.length ? extraFlags : ['--probe-dns-names', '']),
-    ]);
-    const metricsSocket = sockets.get(HTTP_PORT)!;
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const ready = await getUnix(metricsSocket, '/readyz').catch(() => ({ status: 0, body: '' }));
-      if (ready.status === 200) break;
-      if (Date.now() > deadline || agent.process.exitCode !== null) throw new Error(`agent ${name} did not get ready: ${ready.body}`);
-      await sleep(200);
-    }
-    return { node, zone, agent, metricsSocket, metrics: async () => parsePrometheusText((await getUnix(metricsSocket, '/metrics')).body) };
+    const flags = ['--probe-interval-ms', String(INTERVAL_MS), '--probe-resync-ms', '0', ...dnsFlags];
+    return { zone, ...(await startProbeAgent(fabric, node, { brokers: broker.bootstrap, redisUrl: env.redisServer.url, flags })) };
   };
 
   // DNS: a resolver the test runs, in the router namespace, reachable from node-a

@@ -50,6 +50,7 @@ export class ProbeFabric {
   private readonly children: Child[] = [];
   private readonly servers: Server[] = [];
   private delay: Child | null = null;
+  private readonly bridges = new Map<string, Map<number, string>>();
 
   constructor(readonly tag: string) {
     this.router = `i21${tag}-rt`;
@@ -84,6 +85,11 @@ export class ProbeFabric {
     return node;
   }
 
+  /** More addresses on a node (e.g. to stand for many peers behind one responder). */
+  addAddresses(node: FabricNode, ips: string[]): void {
+    for (const ip of ips) sh('ip', ['-n', node.netns, 'addr', 'add', `${ip}/24`, 'dev', 'eth0']);
+  }
+
   node(name: string): FabricNode {
     const found = this.nodes.find((n) => n.name === name);
     if (!found) throw new Error(`no node ${name}`);
@@ -105,6 +111,9 @@ export class ProbeFabric {
    * here as UNIX sockets (returned by port).
    */
   async bridge(node: FabricNode, hostPorts: number[], exposed: number[] = []): Promise<Map<number, string>> {
+    // once per node: an agent restarted on it finds its ports bridged already
+    const existing = this.bridges.get(node.netns);
+    if (existing) return existing;
     const specs: string[] = [];
     for (const port of hostPorts) {
       const path = `${this.socketDir}/host-${port}.sock`;
@@ -119,6 +128,7 @@ export class ProbeFabric {
     }
     const child = this.spawnIn(node.netns, process.execPath, [`${HERE}loopback-bridge.mjs`, ...specs]);
     await child.waitForLine(/^BRIDGE-READY$/);
+    this.bridges.set(node.netns, sockets);
     return sockets;
   }
 
