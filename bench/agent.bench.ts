@@ -24,6 +24,7 @@ import { startMockBroker, TOPICS, type MockBroker } from '@flowmesh/lib';
 import { probeProblems } from '@flowmesh/node-agent';
 import { createNetnsPair, type NetnsPair } from '../services/node-agent/test/support/netns-pair.js';
 import { childrenOf, cpuSeconds } from './support/proc-cpu.js';
+import { median, round, sleep } from './support/figures.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const NETPERF = `${ROOT}bpf/.output/agent-netperf`;
@@ -34,9 +35,6 @@ const CHURN_SECONDS = 4;
 const WINDOW_MS = 1000;
 const PORT = 5201;
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
-const round = (value: number, digits = 4) => Number(value.toPrecision(digits));
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function run(command: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {

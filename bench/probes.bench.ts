@@ -22,6 +22,7 @@ import { startEnvironment, settle, type TestEnvironment } from '../services/meta
 import { agentPod, nodeObject, startProbeAgent } from '../services/node-agent/test/support/probe-agent.js';
 import { ProbeFabric } from '../services/node-agent/test/support/probe-fabric.js';
 import { childrenOf, cpuSeconds } from './support/proc-cpu.js';
+import { median, round, sleep } from './support/figures.js';
 
 const PEERS = 20;
 const ROUNDS = 3;
@@ -30,9 +31,6 @@ const MEASURE_MS = 25_000;
 const INTERVAL_MS = 5_000;
 const PROBE_PORT = 9407;
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
-const round = (value: number, digits = 3) => Number(value.toPrecision(digits));
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) {

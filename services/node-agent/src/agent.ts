@@ -107,7 +107,7 @@ export async function startAgent(context: ServiceContext, config: AgentConfig): 
   const source = await startSource(context, config, node, metrics);
   let probes: RunningProbes | null = null;
 
-  let producer: Awaited<ReturnType<typeof createProducer>>;
+  let producer: Awaited<ReturnType<typeof createProducer>> | undefined;
   let publisher: HalfPublisher;
   try {
     const kafka = createKafka(config, logger);
@@ -119,6 +119,7 @@ export async function startAgent(context: ServiceContext, config: AgentConfig): 
     publisher = new HalfPublisher(producer, codec, metrics, logger, { topic: config.halvesTopic, maxBuffered: config.publishBufferMax });
     if (config.probes) probes = await startProbes(context, config, node);
   } catch (error) {
+    await producer?.producer.disconnect().catch(() => undefined);
     await source.stop();
     throw error;
   }
@@ -159,7 +160,7 @@ export async function startAgent(context: ServiceContext, config: AgentConfig): 
       await scheduler.stop();
       await publisher.flush();
       await source.stop();
-      await producer.producer.disconnect();
+      await producer!.producer.disconnect();
     },
   };
 }

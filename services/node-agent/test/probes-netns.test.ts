@@ -88,29 +88,36 @@ test('probes measure an injected delay and loss on one node pair only, follow no
     }
   });
 
-  /** Figures per ordered pair over a window: UDP mean RTT and loss from counters, TCP medians from the gauges of every test seen. */
+  /**
+   * Figures per ordered pair over a window: UDP loss from the packet counters; round trips as
+   * medians of the kconmon gauges' value after each test (medians: a busy machine adds outliers).
+   */
   const measure = async (windowMs: number) => {
-    type Figures = { tcpConnect: number[]; tcpRequest: number[]; seen: number };
+    type Figures = { udp: number[]; tcpConnect: number[]; tcpRequest: number[]; udpSeen: number; tcpSeen: number };
     const figures = new Map<string, Figures>();
     const key = (from: RunningNode, to: RunningNode) => `${from.node.name}>${to.node.name}`;
     const snapshot = async () => new Map(await Promise.all(nodes.map(async (n) => [n.node.name, await n.metrics()] as const)));
     const start = await snapshot();
     const deadline = Date.now() + windowMs;
     while (Date.now() < deadline) {
-      for (const { from, to } of pairs(nodes)) {
+      for (const from of nodes) {
         const samples = await from.metrics();
-        const labels = pair(from.node.name, to.node.name);
-        const tests = sumOf(samples, 'kconmon_tcp_results_total', labels);
-        const f = figures.get(key(from, to)) ?? { tcpConnect: [], tcpRequest: [], seen: tests };
-        if (tests !== f.seen && sumOf(samples, 'kconmon_tcp_results_total', { ...labels, result: 'pass' }) > 0) {
-          const connect = sumOf(samples, 'kconmon_tcp_connect_milliseconds', labels);
-          f.tcpConnect.push(connect);
-          f.tcpRequest.push(sumOf(samples, 'kconmon_tcp_duration_milliseconds', labels) - connect);
+        for (const to of nodes.filter((n) => n !== from)) {
+          const labels = pair(from.node.name, to.node.name);
+          const udpTests = sumOf(samples, 'kconmon_udp_results_total', labels);
+          const tcpTests = sumOf(samples, 'kconmon_tcp_results_total', labels);
+          const f = figures.get(key(from, to)) ?? { udp: [], tcpConnect: [], tcpRequest: [], udpSeen: udpTests, tcpSeen: tcpTests };
+          if (udpTests !== f.udpSeen && samplesOf(samples, 'kconmon_udp_duration_milliseconds', labels).length) f.udp.push(sumOf(samples, 'kconmon_udp_duration_milliseconds', labels));
+          if (tcpTests !== f.tcpSeen && samplesOf(samples, 'kconmon_tcp_connect_milliseconds', labels).length) {
+            const connect = sumOf(samples, 'kconmon_tcp_connect_milliseconds', labels);
+            f.tcpConnect.push(connect);
+            f.tcpRequest.push(sumOf(samples, 'kconmon_tcp_duration_milliseconds', labels) - connect);
+          }
+          Object.assign(f, { udpSeen: udpTests, tcpSeen: tcpTests });
+          figures.set(key(from, to), f);
         }
-        f.seen = tests;
-        figures.set(key(from, to), f);
       }
-      await sleep(150);
+      await sleep(100);
     }
     const end = await snapshot();
     return (from: RunningNode, to: RunningNode) => {
@@ -120,55 +127,52 @@ test('probes measure an injected delay and loss on one node pair only, follow no
       const lost = delta('flowmesh_probe_udp_packets_total', { result: 'lost' });
       const f = figures.get(key(from, to))!;
       return {
-        udpMeanMs: (1000 * delta('flowmesh_probe_round_trip_seconds_sum', { test: 'udp' })) / delta('flowmesh_probe_round_trip_seconds_count', { test: 'udp' }),
+        udpMs: median(f.udp),
         udpLossPercent: (100 * lost) / (answered + lost),
         udpPackets: answered + lost,
         tcpConnectMs: median(f.tcpConnect),
         tcpRequestMs: median(f.tcpRequest),
-        tcpTests: f.tcpConnect.length,
+        tests: Math.min(f.udp.length, f.tcpConnect.length),
       };
     };
   };
+  const ROUND_TRIPS = ['udpMs', 'tcpConnectMs', 'tcpRequestMs'] as const;
 
-  let baseline: Awaited<ReturnType<typeof measure>>;
   await t.test('40 ms and 20 % loss between node-a and node-b show on that pair only', async (st) => {
-    baseline = await measure(5_000);
     await fabric.injectFault(a.node, b.node, 20, 20);
     await sleep(3 * INTERVAL_MS);
     const faulty = await measure(35_000);
+    // each faulty direction against the same source's path to node-c in the same window
     for (const [from, to] of [[a, b], [b, a]] as const) {
-      const before = baseline(from, to);
       const now = faulty(from, to);
-      const what = `${from.node.name} → ${to.node.name} ${JSON.stringify(now)} (before: ${JSON.stringify(before)})`;
+      const control = faulty(from, c);
+      const what = `${from.node.name} → ${to.node.name} ${JSON.stringify(now)} (→ node-c: ${JSON.stringify(control)})`;
       st.diagnostic(what);
       assert.ok(now.udpPackets >= 100, `enough packets to judge loss: ${what}`);
-      assert.ok(Math.abs(now.udpMeanMs - before.udpMeanMs - 40) <= 10, `UDP round trip +40 ms ±10: ${what}`);
+      assert.ok(now.tests >= 10, `enough tests: ${what}`);
+      for (const figure of ROUND_TRIPS) assert.ok(Math.abs(now[figure] - control[figure] - 40) <= 10, `${figure} +40 ms ±10: ${what}`);
       assert.ok(Math.abs(now.udpLossPercent - 20) <= 10, `UDP loss 20 % ±10: ${what}`);
-      assert.ok(now.tcpTests >= 10, `enough TCP tests: ${what}`);
-      assert.ok(Math.abs(now.tcpConnectMs - before.tcpConnectMs - 40) <= 10, `TCP connect +40 ms ±10: ${what}`);
-      assert.ok(Math.abs(now.tcpRequestMs - before.tcpRequestMs - 40) <= 10, `TCP request round trip +40 ms ±10: ${what}`);
       assert.ok((await results(from, to.node.name, 'udp', 'fail')) > 0, `lossy UDP tests count as failures: ${what}`);
     }
     for (const { from, to } of pairs(nodes).filter(({ from, to }) => from === c || to === c)) {
       const now = faulty(from, to);
       const what = `${from.node.name} → ${to.node.name} ${JSON.stringify(now)}`;
       // well below the 40 ms added on node-a ↔ node-b (the machine's own load moves these by a few ms)
-      assert.ok(now.udpMeanMs < 15 && now.tcpConnectMs < 15 && now.tcpRequestMs < 15, `other pairs keep their round trips: ${what}`);
+      for (const figure of ROUND_TRIPS) assert.ok(now[figure] < 20, `other pairs keep their round trips (${figure}): ${what}`);
       assert.ok(now.udpLossPercent < 5, `other pairs lose (almost) nothing: ${what}`);
     }
   });
 
-  await t.test('removing the fault brings the pair back', async () => {
+  await t.test('removing the fault brings the pair back', async (st) => {
     await fabric.clearFault();
     await sleep(3 * INTERVAL_MS);
-    const healed = await measure(8_000);
+    const healed = await measure(10_000);
     for (const [from, to] of [[a, b], [b, a]] as const) {
       const now = healed(from, to);
-      const what = `${from.node.name} → ${to.node.name} ${JSON.stringify(now)}`;
-      const before = baseline(from, to);
-      for (const figure of ['udpMeanMs', 'tcpConnectMs', 'tcpRequestMs'] as const) {
-        assert.ok(now[figure] - before[figure] < 10, `${figure} back within 10 ms of before the fault: ${what} (before: ${JSON.stringify(before)})`);
-      }
+      const control = healed(from, c);
+      const what = `${from.node.name} → ${to.node.name} ${JSON.stringify(now)} (→ node-c: ${JSON.stringify(control)})`;
+      st.diagnostic(what);
+      for (const figure of ROUND_TRIPS) assert.ok(Math.abs(now[figure] - control[figure]) <= 10, `${figure} back to the other paths' ±10 ms: ${what}`);
       assert.ok(now.udpLossPercent < 5, `no loss: ${what}`);
     }
   });

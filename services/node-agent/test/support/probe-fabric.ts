@@ -145,7 +145,8 @@ export class ProbeFabric {
     if (!this.delay) {
       this.inRouter('ip', 'tuntap', 'add', 'dev', TUN, 'mode', 'tun');
       this.inRouter('sysctl', '-qw', `net.ipv4.conf.${TUN}.rp_filter=0`);
-      this.delay = this.spawnIn(this.router, 'python3', [`${HERE}tun-delay.py`, TUN, String(delayMs)]);
+      // real-time priority so the delay stays the delay when the machine is busy (chrt: util-linux)
+      this.delay = this.spawnIn(this.router, 'chrt', ['-f', '50', 'python3', `${HERE}tun-delay.py`, TUN, String(delayMs)]);
       await this.delay.waitForLine(/^READY$/);
       this.inRouter('ip', 'link', 'set', TUN, 'up');
       this.inRouter('ip', 'route', 'add', 'default', 'dev', TUN, 'table', DELAY_TABLE);
