@@ -57,7 +57,8 @@ async function main(): Promise<void> {
   });
   // the agent is gone (even killed): nothing would read our results
   process.once('disconnect', () => void stop().finally(() => process.exit(0)));
-  process.on('SIGTERM', () => undefined); // the agent decides when we stop (a pod's SIGTERM reaches the whole group)
+  // the agent decides when we stop: a signal sent to the whole group (Ctrl-C, a runtime's stop) reaches us too
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => undefined);
 }
 
 main().catch((error: Error) => {
