@@ -34,7 +34,7 @@ interface RunningNode extends ProbeAgent {
 
 const pair = (source: string, destination: string) => ({ source, destination });
 
-test('probes measure an injected delay and loss on one node pair only, follow nodes joining and leaving, and time DNS', { skip, timeout: 300_000 }, async (t) => {
+test('probes measure an injected delay and loss on one node pair only, follow nodes joining and leaving, and time DNS', { skip, timeout: 600_000 }, async (t) => {
   const env: TestEnvironment = await startEnvironment();
   t.after(() => env.stop());
   const broker: MockBroker = await startMockBroker();

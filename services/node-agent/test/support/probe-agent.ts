@@ -34,7 +34,8 @@ export async function startProbeAgent(fabric: ProbeFabric, node: FabricNode, opt
     ...(options.flags ?? []),
   ]);
   const socket = sockets.get(AGENT_HTTP_PORT)!;
-  const deadline = Date.now() + 60_000;
+  // generous: several agents start at once, each compiling the sources, on a shared machine
+  const deadline = Date.now() + 150_000;
   for (;;) {
     const ready = await getUnix(socket, '/readyz').catch(() => ({ status: 0, body: '' }));
     if (ready.status === 200) break;
