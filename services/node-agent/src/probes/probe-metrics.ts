@@ -22,7 +22,7 @@ export function probeMetrics(registry: Registry) {
     udpLoss: new Gauge({ name: 'kconmon_udp_loss', help: 'UDP test: percentage of the last test\'s packets that got no answer in time.', labelNames: PAIR, registers }),
     udpResults: new Counter({ name: 'kconmon_udp_results_total', help: 'UDP tests by result (fail: at least one packet lost).', labelNames: [...PAIR, 'result'], registers }),
     tcpConnect: new Gauge({ name: 'kconmon_tcp_connect_milliseconds', help: 'TCP test: time to establish the connection in the last test.', labelNames: PAIR, registers }),
-    tcpDuration: new Gauge({ name: 'kconmon_tcp_duration_milliseconds', help: 'TCP test: connect plus HTTP GET until the peer closed, last test.', labelNames: PAIR, registers }),
+    tcpDuration: new Gauge({ name: 'kconmon_tcp_duration_milliseconds', help: 'TCP test: connect plus HTTP GET until the whole answer was in, last test.', labelNames: PAIR, registers }),
     tcpResults: new Counter({ name: 'kconmon_tcp_results_total', help: 'TCP tests by result.', labelNames: [...PAIR, 'result'], registers }),
     dnsDuration: new Gauge({ name: 'kconmon_dns_duration_milliseconds', help: 'DNS test: duration of the last lookup of host at the resolver (destination).', labelNames: ['source', 'source_zone', 'destination', 'host'], registers }),
     dnsResults: new Counter({ name: 'kconmon_dns_results_total', help: 'DNS tests by result (fail: error, timeout or no address).', labelNames: ['source', 'source_zone', 'destination', 'host', 'result'], registers }),

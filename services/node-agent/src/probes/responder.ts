@@ -14,7 +14,8 @@ export async function startResponder(host: string, port: number): Promise<Respon
   });
   udp.on('error', () => undefined);
   const http = createServer((request, response) => {
-    response.writeHead(200, { 'content-type': 'text/plain', connection: 'close' });
+    // one segment: headers and body together, with a length so the client need not wait for the close
+    response.writeHead(200, { 'content-type': 'text/plain', 'content-length': 3, connection: 'close' });
     response.end('ok\n');
   });
   http.keepAliveTimeout = 1000;
