@@ -136,17 +136,21 @@ test('probes measure an injected delay and loss on one node pair only, follow no
     };
   };
   const ROUND_TRIPS = ['udpMs', 'tcpConnectMs', 'tcpRequestMs'] as const;
+  /** Both directions of node-a ↔ node-b, each with the same source's path to node-c in the same window. */
+  const faultedPair = (figures: Awaited<ReturnType<typeof measure>>, report: (line: string) => void) =>
+    ([[a, b], [b, a]] as const).map(([from, to]) => {
+      const now = figures(from, to);
+      const control = figures(from, c);
+      const what = `${from.node.name} → ${to.node.name} ${JSON.stringify(now)} (→ node-c: ${JSON.stringify(control)})`;
+      report(what);
+      return { from, to, now, control, what };
+    });
 
   await t.test('40 ms and 20 % loss between node-a and node-b show on that pair only', async (st) => {
     await fabric.injectFault(a.node, b.node, 20, 20);
     await sleep(3 * INTERVAL_MS);
     const faulty = await measure(35_000);
-    // each faulty direction against the same source's path to node-c in the same window
-    for (const [from, to] of [[a, b], [b, a]] as const) {
-      const now = faulty(from, to);
-      const control = faulty(from, c);
-      const what = `${from.node.name} → ${to.node.name} ${JSON.stringify(now)} (→ node-c: ${JSON.stringify(control)})`;
-      st.diagnostic(what);
+    for (const { from, to, now, control, what } of faultedPair(faulty, (line) => st.diagnostic(line))) {
       assert.ok(now.udpPackets >= 100, `enough packets to judge loss: ${what}`);
       assert.ok(now.tests >= 10, `enough tests: ${what}`);
       for (const figure of ROUND_TRIPS) assert.ok(Math.abs(now[figure] - control[figure] - 40) <= 10, `${figure} +40 ms ±10: ${what}`);
@@ -166,11 +170,7 @@ test('probes measure an injected delay and loss on one node pair only, follow no
     await fabric.clearFault();
     await sleep(3 * INTERVAL_MS);
     const healed = await measure(10_000);
-    for (const [from, to] of [[a, b], [b, a]] as const) {
-      const now = healed(from, to);
-      const control = healed(from, c);
-      const what = `${from.node.name} → ${to.node.name} ${JSON.stringify(now)} (→ node-c: ${JSON.stringify(control)})`;
-      st.diagnostic(what);
+    for (const { now, control, what } of faultedPair(healed, (line) => st.diagnostic(line))) {
       for (const figure of ROUND_TRIPS) assert.ok(Math.abs(now[figure] - control[figure]) <= 10, `${figure} back to the other paths' ±10 ms: ${what}`);
       assert.ok(now.udpLossPercent < 5, `no loss: ${what}`);
     }
