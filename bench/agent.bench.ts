@@ -17,13 +17,14 @@
  * The figures are only as quiet as the machine: run it alone.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, release } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { startMockBroker, TOPICS, type MockBroker } from '@flowmesh/lib';
 import { probeProblems } from '@flowmesh/node-agent';
 import { createNetnsPair, type NetnsPair } from '../services/node-agent/test/support/netns-pair.js';
+import { childrenOf, cpuSeconds } from './support/proc-cpu.js';
+import { median, round, sleep } from './support/figures.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const NETPERF = `${ROOT}bpf/.output/agent-netperf`;
@@ -33,32 +34,7 @@ const CHURN_RATE = 2000;
 const CHURN_SECONDS = 4;
 const WINDOW_MS = 1000;
 const PORT = 5201;
-const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
-const round = (value: number, digits = 4) => Number(value.toPrecision(digits));
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** user + system CPU seconds of a process. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-}
-
-function childrenOf(pid: number): number[] {
-  const children: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) children.push(Number(entry));
-    } catch {
-      // exited
-    }
-  }
-  return children;
-}
 
 function run(command: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {

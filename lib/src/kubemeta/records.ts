@@ -26,6 +26,8 @@ export interface PodRecord {
   ips: string[];
   hostNetwork: boolean;
   phase: string | null;
+  /** The pod's Ready condition is True (absent in records written before it was added: unknown). */
+  ready?: boolean;
   labels: Record<string, string>;
   /** The top owner: Deployment (via its ReplicaSet), StatefulSet, DaemonSet, CronJob (via its Job), Job, ...; null for a bare pod. */
   workload: WorkloadRef | null;
@@ -40,6 +42,8 @@ export interface PodRecord {
   ipFrom: number | null;
   /** When a finished pod (Succeeded/Failed) released its addresses; null while it holds them. */
   ipTo: number | null;
+  /** Deletion was requested (metadata.deletionTimestamp): the pod is terminating. Absent in older records: false. */
+  deleting?: boolean;
   /** Set on tombstones. */
   deletedAt: number | null;
 }
@@ -83,6 +87,8 @@ export interface NodeRecord {
   podCIDRs: string[];
   labels: Record<string, string>;
   createdAt: number;
+  /** Deletion was requested (metadata.deletionTimestamp, finalizers still running). Absent in older records: false. */
+  deleting?: boolean;
   deletedAt: number | null;
 }
 

@@ -5,3 +5,4 @@ export { waitFor } from './wait.js';
 export { writeGeoDatabases, type GeoDatabaseFiles } from './geo-databases.js';
 export { buildMmdb, type MmdbNetwork, type MmdbOptions, type MmdbValue } from './mmdb-writer.js';
 export { until } from './until.js';
+export { parsePrometheusText, samplesOf, sumOf, type Sample } from './prometheus-text.js';

@@ -1,5 +1,5 @@
 /** The flow-metrics service's options: the shared groups plus its own, each with its default and doc. */
-import { TOPICS, consumerOptions, defineOptions, kafkaOptions, serviceOptions, type ConfigOf } from '@flowmesh/lib';
+import { TOPICS, consumerOptions, defineOptions, kafkaOptions, serviceOptionsOn, type ConfigOf } from '@flowmesh/lib';
 
 export const LABEL_GRANULARITIES = ['namespace', 'workload', 'pod'] as const;
 export type LabelGranularity = (typeof LABEL_GRANULARITIES)[number];
@@ -40,8 +40,7 @@ export const flowMetricsOwnOptions = defineOptions({
 });
 
 export const flowMetricsOptions = defineOptions({
-  ...serviceOptions,
-  httpPort: { ...serviceOptions.httpPort, default: 9404 },
+  ...serviceOptionsOn(9404),
   ...kafkaOptions,
   ...consumerOptions,
   ...flowMetricsOwnOptions,

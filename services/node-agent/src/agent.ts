@@ -24,6 +24,8 @@ import { probeProblems } from './capabilities.js';
 import { agentMetrics } from './metrics.js';
 import { netnsPath, netnsProblem } from './netns.js';
 import { agentOptions } from './options.js';
+import { probeConfigProblems } from './probes/probe-settings.js';
+import { type RunningProbes, startProbes } from './probes/probe-supervisor.js';
 import { DEFAULT_LOADER_PATH } from './probe/loader-process.js';
 import { compileRedactor, DEFAULT_REDACTION_RULES, redactionRuleProblems } from './process/redact.js';
 import { HalfPublisher } from './publisher.js';
@@ -44,7 +46,11 @@ export class CapabilityError extends Error {
 }
 
 export function agentProblems(config: AgentConfig): string[] {
-  const problems = [...kafkaConnectionProblems(config), ...redactionRuleProblems(config.redactRules).map((p) => `--redact-rules: ${p}`)];
+  const problems = [
+    ...kafkaConnectionProblems(config),
+    ...redactionRuleProblems(config.redactRules).map((p) => `--redact-rules: ${p}`),
+    ...probeConfigProblems(config),
+  ];
   if (config.netns) {
     const problem = netnsProblem(config.netns, config.procRoot);
     if (problem) problems.push(problem);
@@ -99,8 +105,9 @@ export async function startAgent(context: ServiceContext, config: AgentConfig): 
   let running = false;
   health.addReadiness('capturing', () => running || `starting the ${config.source} source`);
   const source = await startSource(context, config, node, metrics);
+  let probes: RunningProbes | null = null;
 
-  let producer: Awaited<ReturnType<typeof createProducer>>;
+  let producer: Awaited<ReturnType<typeof createProducer>> | undefined;
   let publisher: HalfPublisher;
   try {
     const kafka = createKafka(config, logger);
@@ -110,7 +117,9 @@ export async function startAgent(context: ServiceContext, config: AgentConfig): 
     const codec = await RecordCodec.create('FlowHalf', schemaRegistry ? { registry: schemaRegistry, topic: config.halvesTopic } : {});
     producer = await createProducer(kafka, config);
     publisher = new HalfPublisher(producer, codec, metrics, logger, { topic: config.halvesTopic, maxBuffered: config.publishBufferMax });
+    if (config.probes) probes = await startProbes(context, config, node);
   } catch (error) {
+    await producer?.producer.disconnect().catch(() => undefined);
     await source.stop();
     throw error;
   }
@@ -143,14 +152,15 @@ export async function startAgent(context: ServiceContext, config: AgentConfig): 
   health.addReadiness('kafka', () => publisher.health());
   scheduler.start();
   running = true;
-  logger.info({ node, source: source.kind, intervalMs: config.exportIntervalMs, netns: config.netns ?? 'all' }, 'node agent running');
+  logger.info({ node, source: source.kind, intervalMs: config.exportIntervalMs, netns: config.netns ?? 'all', probes: config.probes }, 'node agent running');
 
   return {
     async stop() {
+      await probes?.stop();
       await scheduler.stop();
       await publisher.flush();
       await source.stop();
-      await producer.producer.disconnect();
+      await producer!.producer.disconnect();
     },
   };
 }

@@ -1,5 +1,6 @@
 /** The node agent's options (flags, FLOWMESH_* environment, config file), each documented. */
-import { defineOptions, kafkaOptions, serviceOptionsOn, TOPICS } from '@flowmesh/lib';
+import { defineOptions, kafkaOptions, kubemetaViewOptions, redisOptions, serviceOptionsOn, TOPICS } from '@flowmesh/lib';
+import { probeOptions } from './probes/options.js';
 
 export const agentOwnOptions = defineOptions({
   source: {
@@ -31,4 +32,11 @@ export const agentOwnOptions = defineOptions({
   syntheticReportNodes: { type: 'list', default: [], doc: 'Synthetic source: emit only the halves these simulated nodes report (default: all nodes).' },
 });
 
-export const agentOptions = defineOptions({ ...serviceOptionsOn(9400), ...kafkaOptions, ...agentOwnOptions });
+/** Redis (the kubemeta view) is only needed with --probes, so the URL is optional here. */
+const agentRedisOptions = defineOptions({
+  ...redisOptions,
+  redisUrl: { type: 'string', doc: 'Redis URL of the kubemeta view (redis:// or rediss://), read by --probes for the peer list.', envAliases: ['REDIS_URL'] },
+  viewPrefix: kubemetaViewOptions.viewPrefix,
+});
+
+export const agentOptions = defineOptions({ ...serviceOptionsOn(9400), ...kafkaOptions, ...agentOwnOptions, ...probeOptions, ...agentRedisOptions });

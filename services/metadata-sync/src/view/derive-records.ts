@@ -29,6 +29,11 @@ export interface PodContext {
   servicesOf(namespace: string, podName: string, labels: Record<string, string>): string[];
 }
 
+/** metadata.deletionTimestamp is set: the object is going away (graceful termination, finalizers); tombstones say false. */
+function deletionRequested(object: V1Pod | V1Node): boolean {
+  return !!object.metadata?.deletionTimestamp;
+}
+
 const TERMINAL_PHASES = new Set(['Succeeded', 'Failed']);
 
 export function podIps(pod: V1Pod): string[] {
@@ -77,6 +82,7 @@ export function podRecord(pod: V1Pod, context: PodContext, deletedAt: number | n
     ips,
     hostNetwork: pod.spec?.hostNetwork === true,
     phase: pod.status?.phase ?? null,
+    ready: pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
     labels,
     workload,
     controller,
@@ -85,6 +91,7 @@ export function podRecord(pod: V1Pod, context: PodContext, deletedAt: number | n
     createdAt: createdAtOf(pod),
     ipFrom,
     ipTo: ipFrom === null ? null : addressesReleasedAt(pod, ipFrom),
+    deleting: deletedAt === null && deletionRequested(pod),
     deletedAt,
   };
 }
@@ -133,6 +140,7 @@ export function nodeRecord(node: V1Node, deletedAt: number | null): NodeRecord {
     podCIDRs: node.spec?.podCIDRs?.length ? [...node.spec.podCIDRs] : node.spec?.podCIDR ? [node.spec.podCIDR] : [],
     labels,
     createdAt: createdAtOf(node),
+    deleting: deletedAt === null && deletionRequested(node),
     deletedAt,
   };
 }

@@ -84,6 +84,7 @@ export function podModel(pod: KubeObject, deps: ModelDeps): Json {
     ips,
     hostNetwork: spec['hostNetwork'] === true,
     phase: status['phase'] ?? null,
+    ready: ((status['conditions'] as Json[] | undefined) ?? []).some((c) => c['type'] === 'Ready' && c['status'] === 'True'),
     labels,
     workload,
     controller,
@@ -92,6 +93,7 @@ export function podModel(pod: KubeObject, deps: ModelDeps): Json {
     createdAt: time(pod.metadata!.creationTimestamp),
     ipFrom,
     ipTo,
+    deleting: !!pod.metadata!.deletionTimestamp,
     deletedAt: null,
   };
 }
@@ -130,6 +132,7 @@ export function nodeModel(node: KubeObject): Json {
     podCIDRs: [],
     labels,
     createdAt: time(node.metadata!.creationTimestamp),
+    deleting: !!node.metadata!.deletionTimestamp,
     deletedAt: null,
   };
 }
