@@ -32,6 +32,7 @@ export type * from './kafka/stream-types.js';
 export { createLogger, type Logger } from './service/logger.js';
 export { createRegistry } from './service/metrics.js';
 export { Health, type Check } from './service/health.js';
+export type { HttpRoutes, RouteHandler } from './service/http-server.js';
 export { runService, type ServiceContext, type ServiceDefinition, type ServiceHandle, type RunningService } from './service/run-service.js';
 
 export { connectRedis, redisClientOptions, type RedisConnectionOptions } from './redis/connect.js';
@@ -43,6 +44,7 @@ export { startMockBroker, mockBrokerBinary, type MockBroker } from './stack/mock
 export { startRedisServer, type RedisServer } from './stack/redis-server.js';
 export { freePort } from './stack/free-port.js';
 export { startChild, type Child } from './stack/child.js';
+export { startPrometheus, type PrometheusServer, type PrometheusTarget, type PrometheusOptions } from './stack/prometheus.js';
 export { defineServiceCommand, runServiceCommand, type ServiceCommand } from './service/command.js';
 export { Prng } from './util/prng.js';
 export { CidrSet, parseIpv4, parseIpv6 } from './flow/cidr.js';
