@@ -4,10 +4,12 @@ import { enricherCommand } from '@flowmesh/enricher';
 import { joinerCommand } from '@flowmesh/joiner';
 import { metadataSyncCommand } from '@flowmesh/metadata-sync';
 import { nodeAgentCommand } from '@flowmesh/node-agent';
+import { uiCommand } from '@flowmesh/ui';
 
 export const serviceCommands: ServiceCommand<OptionSpecs>[] = [
   nodeAgentCommand,
   joinerCommand,
   enricherCommand,
   metadataSyncCommand,
+  uiCommand,
 ] as unknown as ServiceCommand<OptionSpecs>[];
