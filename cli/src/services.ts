@@ -1,6 +1,7 @@
 /** The services the CLI runs, each a ServiceCommand exported by its package. */
 import type { OptionSpecs, ServiceCommand } from '@flowmesh/lib';
 import { enricherCommand } from '@flowmesh/enricher';
+import { flowMetricsCommand } from '@flowmesh/flow-metrics';
 import { joinerCommand } from '@flowmesh/joiner';
 import { metadataSyncCommand } from '@flowmesh/metadata-sync';
 import { nodeAgentCommand } from '@flowmesh/node-agent';
@@ -11,5 +12,9 @@ export const serviceCommands: ServiceCommand<OptionSpecs>[] = [
   joinerCommand,
   enricherCommand,
   metadataSyncCommand,
+<<<<<<< HEAD
   uiCommand,
+=======
+  flowMetricsCommand,
+>>>>>>> issue15
 ] as unknown as ServiceCommand<OptionSpecs>[];

@@ -1,0 +1,15 @@
+/**
+ * @flowmesh/flow-metrics — the traffic of flowmesh.flows.v1 as Prometheus
+ * series by workload pair, each conversation counted once (docs/flow-metrics.md).
+ */
+export { flowMetricsOptions, flowMetricsOwnOptions, flowMetricsConfigProblems, DEFAULT_PORT_CLASSES, type FlowMetricsConfig, type LabelGranularity, type ExternalGrouping } from './options.js';
+export { flowMetricsCommand, runFlowMetrics, startFlowMetrics, type RunningFlowMetrics } from './run.js';
+
+// The parts, for tests, benchmarks and other embeddings.
+export { countsTraffic, directedVolume, clientLatencySeconds } from './counting.js';
+export { PairLabeller, pairLabelNames, type ExternalPeer } from './pair-labels.js';
+export { TrafficStore, LATENCY_BUCKETS, type PairTraffic } from './traffic-store.js';
+export { registerTrafficMetrics, TRAFFIC_METRICS } from './traffic-metrics.js';
+export { FlowMetricsProcessor } from './flow-metrics-processor.js';
+export { flowMetricsServiceMetrics } from './service-metrics.js';
+export { startRemoteWrite, registryTimeseries, type RemoteWriteOptions } from './remote-write.js';
