@@ -12,9 +12,6 @@ export const serviceCommands: ServiceCommand<OptionSpecs>[] = [
   joinerCommand,
   enricherCommand,
   metadataSyncCommand,
-<<<<<<< HEAD
-  uiCommand,
-=======
   flowMetricsCommand,
->>>>>>> issue15
+  uiCommand,
 ] as unknown as ServiceCommand<OptionSpecs>[];
