@@ -9,9 +9,9 @@ export { uiCommand, runUi, startUi, type RunningUi } from './run.js';
 // The parts, for tests, benchmarks and the demo.
 export { buildGraph, type Graph, type GraphNode, type GraphEdge } from './graph/build-graph.js';
 export { parseGraphQuery, RANGES, type GraphQuery, type RangeName } from './graph/graph-query.js';
-export { fetchPairSeries, pairQueries, PAIR_LABELS, PROBE_LABEL, type PairSeries } from './graph/metric-queries.js';
+export { fetchPairSeries, pairQueries, PAIR_LABELS, type PairSeries } from './graph/metric-queries.js';
 export { PrometheusClient, PrometheusError, type Sample } from './graph/prometheus-client.js';
 export { quantile } from './graph/histogram.js';
-export { endOfSide, externalGroup, workloadEnd, serviceEnd, type End } from './graph/endpoints.js';
+export { pairOf, pairOfFlow, workloadEnd, serviceEnd, type End, type Pair } from './graph/endpoints.js';
 export { RecentFlows, type NodeDetail } from './recent/recent-flows.js';
 export type { FlowRow, EndDetail } from './recent/flow-row.js';

@@ -1,5 +1,9 @@
 /** The ui's options: the shared groups plus its own, each with its default and doc. */
 import { TOPICS, consumerOptions, defineOptions, kafkaOptions, serviceOptions, type ConfigOf } from '@flowmesh/lib';
+import { flowMetricsOwnOptions } from '@flowmesh/flow-metrics';
+
+// The ui labels its recent records as flow-metrics labels its series, so each edge finds its flows: same options, same defaults.
+const { labelGranularity, portClasses, externalGrouping } = flowMetricsOwnOptions;
 
 export const UI_DEFAULT_PORT = 9406;
 
@@ -14,6 +18,14 @@ export const uiOwnOptions = defineOptions({
   prometheusTimeoutMs: { type: 'int', doc: 'Longest wait for one Prometheus query.', default: 10_000, min: 100 },
   recentFlows: { type: 'int', doc: 'Most enriched flow records kept in memory for the edge and node details (the oldest go first).', default: 20_000, min: 1 },
   recentFlowsMaxAgeMs: { type: 'int', doc: 'Records older than this (by window end) leave the in-memory window.', default: 900_000, min: 1000 },
+  probeWorkloads: {
+    type: 'list',
+    doc: 'Workloads whose conversations "hide probe traffic" hides (probe DaemonSets; flow-metrics has no probe label). Synthetic records leave the edge details too.',
+    default: ['kconmon', 'flowmesh-probe'],
+  },
+  labelGranularity: { ...labelGranularity, doc: `${labelGranularity.doc} Must match flow-metrics.` },
+  portClasses: { ...portClasses, doc: `${portClasses.doc} Must match flow-metrics.` },
+  externalGrouping: { ...externalGrouping, doc: `${externalGrouping.doc} Must match flow-metrics.` },
   refreshMs: { type: 'int', doc: 'How often the page re-reads the graph and the open detail.', default: 5_000, min: 500 },
 });
 

@@ -4,6 +4,7 @@
  * the page with its API on the service's HTTP port.
  */
 import { defineServiceCommand, kafkaConnectionProblems, runServiceCommand, startSink, type RunningService, type ServiceContext, type ServiceHandle } from '@flowmesh/lib';
+import { PairLabeller } from '@flowmesh/flow-metrics';
 import { PrometheusClient } from './graph/prometheus-client.js';
 import { uiRoutes } from './http/ui-routes.js';
 import { loadWebAssets } from './http/web-assets.js';
@@ -19,7 +20,8 @@ export interface RunningUi extends RunningService {
 export async function startUi(context: ServiceContext, config: UiConfig): Promise<RunningUi> {
   const { logger, registry, http } = context;
   if (!http) throw new Error('the ui needs the service HTTP server (context.http)');
-  const recent = new RecentFlows(config.recentFlows, config.recentFlowsMaxAgeMs);
+  const labeller = new PairLabeller({ granularity: config.labelGranularity, portClasses: config.portClasses, externalGrouping: config.externalGrouping });
+  const recent = new RecentFlows(labeller, config.recentFlows, config.recentFlowsMaxAgeMs);
   const metrics = uiMetrics(registry, () => recent.size);
   const prometheus = new PrometheusClient(config.prometheusUrl, config.prometheusTimeoutMs);
   http.mount(
@@ -28,6 +30,7 @@ export async function startUi(context: ServiceContext, config: UiConfig): Promis
       prometheus,
       recent,
       refreshMs: config.refreshMs,
+      probeWorkloads: new Set(config.probeWorkloads),
       logger,
       observe: (route, status, seconds) => metrics.api.observe({ route, status: String(status) }, seconds),
     }),

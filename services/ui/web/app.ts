@@ -14,7 +14,7 @@ import { graphQuery, readState, writeState, type ViewState } from './view-state.
 declare global {
   interface Window {
     /** For the browser tests and the benchmark: what was drawn and how long it took. */
-    flowmeshMap?: { timing: RenderTiming; refreshes: number; lastError: string; graph: Graph | null };
+    flowmeshMap?: { timing: RenderTiming; refreshes: number; lastError: string; graph: Graph | null; view: MapView };
   }
 }
 
@@ -32,7 +32,7 @@ let graph: Graph | null = null;
 let nodesById = new Map<string, GraphNode>();
 const status = $('status');
 const detail = $('detail');
-const probe = { timing: undefined as unknown as RenderTiming, refreshes: 0, lastError: '', graph: null as Graph | null };
+const probe = { timing: undefined as unknown as RenderTiming, refreshes: 0, lastError: '', graph: null as Graph | null, view: undefined as unknown as MapView };
 
 const map = new MapView($('graph'), {
   edgeSelected: (edge) => select(`edge:${edge.id}`),
@@ -44,6 +44,7 @@ const map = new MapView($('graph'), {
   },
 });
 probe.timing = map.timing;
+probe.view = map;
 window.flowmeshMap = probe;
 
 function select(selected: string): void {
@@ -58,7 +59,7 @@ async function showDetail(): Promise<void> {
   if (selected.startsWith('edge:')) {
     const edge: GraphEdge | undefined = map.edge(selected.slice(5));
     if (!edge) return;
-    const params = new URLSearchParams({ source: edge.source, target: edge.target, limit: '100' });
+    const params = new URLSearchParams({ source: edge.source, target: edge.target, limit: '100', ...(state.hideProbes ? { hideProbes: '1' } : {}) });
     const answer = await getJson<{ flows: FlowRow[]; windowSize: number }>(`api/edge?${params}`).catch(() => null);
     if (state.selected === selected) renderEdge(detail, map.edge(edge.id) ?? edge, nodesById, answer?.flows ?? [], answer?.windowSize ?? 0);
   } else if (selected.startsWith('node:')) {

@@ -30,7 +30,7 @@ function endCell(end: EndDetail): HTMLElement {
 }
 
 export function renderEdge(panel: HTMLElement, edge: GraphEdge, nodes: Map<string, GraphNode>, flows: FlowRow[] | null, windowSize: number): void {
-  const name = (id: string) => nodes.get(id)?.label ?? id;
+  const name = (id: string) => `${nodes.get(id)?.kind === 'service' ? 'Service ' : ''}${nodes.get(id)?.label ?? id}`;
   const rows = (flows ?? []).map((flow) =>
     el(
       'tr',
@@ -48,6 +48,7 @@ export function renderEdge(panel: HTMLElement, edge: GraphEdge, nodes: Map<strin
     facts([
       ['bytes/s', `${rate(edge.bytesPerSecond)} (→ ${rate(edge.requestBytesPerSecond)}, ← ${rate(edge.responseBytesPerSecond)})`],
       ['bytes in range', bytes(edge.bytes)],
+      ['bytes since start', bytes(edge.totalBytes)],
       ['connections/s', rate(edge.connectionsPerSecond, 'conn')],
       ['latency p50 / p99', `${ms(edge.latencyP50Ms)} / ${ms(edge.latencyP99Ms)}`],
       ['retransmits', percent(edge.retransmitRatio)],

@@ -154,4 +154,24 @@ export class MapView {
   edge(id: string): GraphEdge | undefined {
     return this.edges.get(id);
   }
+
+  /** Ids of what is drawn (leaf nodes and edges), for tests. */
+  drawnIds(): string[] {
+    return this.cy.elements().filter((e) => e.isEdge() || !e.isParent()).map((e) => e.id());
+  }
+
+  /** Where an element is on the page (an edge's midpoint), for tests that click it. */
+  pagePosition(id: string): { x: number; y: number } | null {
+    const element = this.cy.getElementById(id);
+    if (element.empty()) return null;
+    const point = element.isEdge() ? (element as cytoscape.EdgeSingular).renderedMidpoint() : (element as cytoscape.NodeSingular).renderedPosition();
+    const box = this.cy.container()!.getBoundingClientRect();
+    return { x: box.left + point.x, y: box.top + point.y };
+  }
+
+  /** Model position of a node, to tell whether a refresh moved it. */
+  position(id: string): { x: number; y: number } | null {
+    const element = this.cy.getElementById(id);
+    return element.nonempty() ? { ...element.position() } : null;
+  }
 }

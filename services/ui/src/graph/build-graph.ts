@@ -6,7 +6,7 @@
  */
 import type { Sample } from './prometheus-client.js';
 import { addBuckets, quantile, type Buckets } from './histogram.js';
-import { namespaceEnd, serviceEnd, workloadEnd, type End, type EndKind } from './endpoints.js';
+import { namespaceEnd, pairOf, type End, type EndKind, type Pair } from './endpoints.js';
 import type { GraphQuery } from './graph-query.js';
 import type { PairSeries } from './metric-queries.js';
 
@@ -30,6 +30,8 @@ export interface GraphEdge {
   responseBytesPerSecond: number;
   /** Bytes over the range (increase), both directions. */
   bytes: number;
+  /** Bytes since the series started (the counters' values), both directions. */
+  totalBytes: number;
   connectionsPerSecond: number;
   packetsPerSecond: number;
   retransmitRatio: number | null;
@@ -54,33 +56,19 @@ interface EdgeSum {
   requestBps: number;
   responseBps: number;
   bytes: number;
+  totalBytes: number;
   connections: number;
   packets: number;
+  requestPackets: number;
   retransmits: number;
   buckets: Buckets;
   protocols: Set<string>;
   ports: Set<string>;
 }
 
-interface Pair {
-  src: End;
-  dst: End;
-  service: End | null;
-  protocol: string;
-  port: string;
-}
-
-function pairOf(labels: Record<string, string>): Pair {
-  const src = workloadEnd(labels.src_namespace ?? '', labels.src_workload_kind ?? 'unknown', labels.src_workload ?? 'unknown');
-  const dst = workloadEnd(labels.dst_namespace ?? '', labels.dst_workload_kind ?? 'unknown', labels.dst_workload ?? 'unknown');
-  const svc = labels.dst_service ?? '';
-  // dst_service is the Service's name in dst_namespace, or namespace/name.
-  const service = svc ? (svc.includes('/') ? serviceEnd(svc.split('/')[0]!, svc.split('/')[1]!) : serviceEnd(labels.dst_namespace ?? '', svc)) : null;
-  return { src, dst, service, protocol: labels.protocol ?? '', port: labels.dst_port_class ?? '' };
-}
-
-function keep(pair: Pair, query: GraphQuery): boolean {
+function keep(pair: Pair, query: GraphQuery, probeWorkloads: ReadonlySet<string>): boolean {
   const ends = [pair.src, pair.dst, ...(pair.service ? [pair.service] : [])];
+  if (query.hideProbes && ends.some((end) => probeWorkloads.has(end.name))) return false;
   if (query.namespaces.length && !ends.some((end) => query.namespaces.includes(end.namespace))) return false;
   if (query.externalOnly && !ends.some((end) => end.kind === 'external')) return false;
   if (query.workload) {
@@ -90,7 +78,7 @@ function keep(pair: Pair, query: GraphQuery): boolean {
   return true;
 }
 
-export function buildGraph(series: PairSeries, query: GraphQuery, now = Date.now()): Graph {
+export function buildGraph(series: PairSeries, query: GraphQuery, probeWorkloads: ReadonlySet<string> = new Set(), now = Date.now()): Graph {
   const collapsed = new Set(query.collapsed);
   const shown = (end: End): End => ((end.kind === 'workload' || end.kind === 'service') && collapsed.has(end.namespace) ? namespaceEnd(end.namespace) : end);
   const edges = new Map<string, EdgeSum>();
@@ -101,7 +89,7 @@ export function buildGraph(series: PairSeries, query: GraphQuery, now = Date.now
     for (const sample of samples) {
       const pair = pairOf(sample.labels);
       for (const end of [pair.src, pair.dst, pair.service]) if (end?.namespace) namespaces.add(end.namespace);
-      if (!keep(pair, query)) continue;
+      if (!keep(pair, query, probeWorkloads)) continue;
       const hops: [End, End][] = pair.service ? [[pair.src, pair.service], [pair.service, pair.dst]] : [[pair.src, pair.dst]];
       for (const [from, to] of hops) {
         const source = shown(from);
@@ -111,7 +99,7 @@ export function buildGraph(series: PairSeries, query: GraphQuery, now = Date.now
         const id = `${source.id}->${target.id}`;
         let sum = edges.get(id);
         if (!sum) {
-          sum = { source, target, requestBps: 0, responseBps: 0, bytes: 0, connections: 0, packets: 0, retransmits: 0, buckets: new Map(), protocols: new Set(), ports: new Set() };
+          sum = { source, target, requestBps: 0, responseBps: 0, bytes: 0, totalBytes: 0, connections: 0, packets: 0, requestPackets: 0, retransmits: 0, buckets: new Map(), protocols: new Set(), ports: new Set() };
           edges.set(id, sum);
         }
         if (pair.protocol) sum.protocols.add(pair.protocol);
@@ -123,14 +111,18 @@ export function buildGraph(series: PairSeries, query: GraphQuery, now = Date.now
   each(series.requestBytesPerSecond, (sum, s) => (sum.requestBps += s.value));
   each(series.responseBytesPerSecond, (sum, s) => (sum.responseBps += s.value));
   each(series.bytes, (sum, s) => (sum.bytes += s.value));
+  each(series.totalBytes, (sum, s) => (sum.totalBytes += s.value));
   each(series.connectionsPerSecond, (sum, s) => (sum.connections += s.value));
-  each(series.packetsPerSecond, (sum, s) => (sum.packets += s.value));
+  each(series.packetsPerSecond, (sum, s) => {
+    sum.packets += s.value;
+    if (s.labels.direction === 'request') sum.requestPackets += s.value;
+  });
   each(series.retransmitsPerSecond, (sum, s) => (sum.retransmits += s.value));
   each(series.latencyBuckets, (sum, s) => addBuckets(sum.buckets, Number(s.labels.le === '+Inf' ? Infinity : s.labels.le), s.value));
 
   const externalInfo = new Map<string, GraphNode['external']>();
   for (const { labels } of series.externalInfo) {
-    const group = labels.workload ?? labels.dst_workload ?? labels.src_workload;
+    const group = labels.external;
     if (!group) continue;
     const coordinate = (value: string | undefined) => (value && Number.isFinite(Number(value)) ? Number(value) : null);
     externalInfo.set(group, {
@@ -182,9 +174,11 @@ export function buildGraph(series: PairSeries, query: GraphQuery, now = Date.now
       requestBytesPerSecond: sum.requestBps,
       responseBytesPerSecond: sum.responseBps,
       bytes: sum.bytes,
+      totalBytes: sum.totalBytes,
       connectionsPerSecond: sum.connections,
       packetsPerSecond: sum.packets,
-      retransmitRatio: sum.packets > 0 ? sum.retransmits / sum.packets : null,
+      // Retransmits per request packet, as docs/flow-metrics.md's recipe.
+      retransmitRatio: sum.requestPackets > 0 ? sum.retransmits / sum.requestPackets : null,
       latencyP50Ms: msOf(quantile(0.5, sum.buckets)),
       latencyP99Ms: msOf(quantile(0.99, sum.buckets)),
       protocols: [...sum.protocols].sort(),

@@ -8,13 +8,11 @@ import { RANGES, type GraphQuery } from './graph-query.js';
 /** The labels that name a conversation's pair; the graph never splits finer. */
 export const PAIR_LABELS = ['src_namespace', 'src_workload_kind', 'src_workload', 'dst_namespace', 'dst_workload_kind', 'dst_workload', 'dst_service', 'protocol', 'dst_port_class'] as const;
 
-/** flow-metrics marks probe traffic with this label (docs/flow-metrics.md). */
-export const PROBE_LABEL = 'probe';
-
 export interface PairSeries {
   requestBytesPerSecond: Sample[];
   responseBytesPerSecond: Sample[];
   bytes: Sample[];
+  totalBytes: Sample[];
   packetsPerSecond: Sample[];
   connectionsPerSecond: Sample[];
   retransmitsPerSecond: Sample[];
@@ -31,7 +29,6 @@ export function selector(query: GraphQuery, extra: string[] = []): string {
   const matchers = [...extra];
   if (query.protocol) matchers.push(`protocol=${quote(query.protocol)}`);
   if (query.port) matchers.push(`dst_port_class=${quote(query.port)}`);
-  if (query.hideProbes) matchers.push(`${PROBE_LABEL}!="true"`);
   return `{${matchers.join(',')}}`;
 }
 
@@ -43,7 +40,9 @@ export function pairQueries(query: GraphQuery): Record<keyof PairSeries, string>
     requestBytesPerSecond: sum('rate', 'flowmesh_traffic_bytes_total', ['direction="request"']),
     responseBytesPerSecond: sum('rate', 'flowmesh_traffic_bytes_total', ['direction="response"']),
     bytes: sum('increase', 'flowmesh_traffic_bytes_total'),
-    packetsPerSecond: sum('rate', 'flowmesh_traffic_packets_total'),
+    // The counters themselves: every byte since the series started, exact (no extrapolation).
+    totalBytes: `sum by (${by}) (flowmesh_traffic_bytes_total${selector(query)})`,
+    packetsPerSecond: sum('rate', 'flowmesh_traffic_packets_total', [], ',direction'),
     connectionsPerSecond: sum('rate', 'flowmesh_traffic_connections_opened_total'),
     retransmitsPerSecond: sum('rate', 'flowmesh_traffic_retransmits_total'),
     latencyBuckets: sum('rate', 'flowmesh_traffic_latency_seconds_bucket', [], ',le'),

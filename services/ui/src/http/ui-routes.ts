@@ -2,7 +2,7 @@
  * The page and its JSON API, mounted on the service's HTTP server:
  *   GET /                        the map (index.html, /app.js, /style.css)
  *   GET /api/graph?range=&…      nodes and edges from Prometheus (see GraphQuery)
- *   GET /api/edge?source=&target=&limit=   recent flows of one edge
+ *   GET /api/edge?source=&target=&limit=&hideProbes=   recent flows of one edge
  *   GET /api/node?id=            labels, pods, processes and peers of one node
  *   GET /api/settings            what the page needs to know (refresh interval)
  * Everything is read-only: GET and HEAD only.
@@ -21,6 +21,7 @@ export interface UiRouteOptions {
   prometheus: PrometheusClient;
   recent: RecentFlows;
   refreshMs: number;
+  probeWorkloads: ReadonlySet<string>;
   logger: Logger;
   /** Counts API answers by route and status. */
   observe(route: string, status: number, seconds: number): void;
@@ -44,7 +45,7 @@ export function uiRoutes(options: UiRouteOptions): RouteHandler {
     async '/api/graph'(params, response) {
       const query = parseGraphQuery(params);
       try {
-        json(response, 200, buildGraph(await fetchPairSeries(prometheus, query), query));
+        json(response, 200, buildGraph(await fetchPairSeries(prometheus, query), query, options.probeWorkloads));
         return 200;
       } catch (error) {
         logger.warn({ err: (error as Error).message }, 'graph query failed');
@@ -60,7 +61,7 @@ export function uiRoutes(options: UiRouteOptions): RouteHandler {
         return 400;
       }
       const limit = Math.min(MAX_EDGE_FLOWS, Math.max(1, Number(params.get('limit')) || 100));
-      json(response, 200, { source, target, windowSize: recent.size, flows: recent.edge(source, target, limit) });
+      json(response, 200, { source, target, windowSize: recent.size, flows: recent.edge(source, target, limit, { hideSynthetic: params.get('hideProbes') === '1' }) });
       return 200;
     },
     async '/api/node'(params, response) {

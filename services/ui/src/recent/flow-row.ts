@@ -1,6 +1,7 @@
 /** What the edge detail lists of one enriched flow record: both ends' process, container and pod, volume each way. */
-import type { EnrichedFlow, EnrichedSide } from '@flowmesh/lib';
-import { endOfSide, serviceOfFlow, side, type End } from '../graph/endpoints.js';
+import type { EnrichedFlow } from '@flowmesh/lib';
+import { directedVolume, type PairLabeller } from '@flowmesh/flow-metrics';
+import { pairOfFlow, type Pair } from '../graph/endpoints.js';
 
 export interface EndDetail {
   addr: string;
@@ -24,7 +25,7 @@ export interface FlowRow {
   time: number;
   vantage: EnrichedFlow['vantage'];
   match: EnrichedFlow['match'];
-  protocol: 'tcp' | 'udp' | string;
+  protocol: string;
   service: string | null;
   /** Client → server and server → client, whichever end reported. */
   requestBytes: number;
@@ -37,58 +38,49 @@ export interface FlowRow {
   dst: EndDetail;
 }
 
-/** A row with the ends it belongs to, as the window keeps it. */
+/** A row with the pair it belongs to and its ends' labels, as the window keeps it. */
 export interface WindowEntry {
   row: FlowRow;
-  src: End;
-  dst: End;
-  service: End | null;
+  pair: Pair;
   labels: { src: Record<string, string>; dst: Record<string, string> };
 }
 
-function endDetail(s: EnrichedSide, addr: string, port: number): EndDetail {
-  const isPod = s.object_type === 'pod';
+function endDetail(flow: EnrichedFlow, p: 'src' | 'dst'): EndDetail {
   return {
-    addr,
-    port,
-    pod: isPod ? s.object_name : null,
-    namespace: s.object_namespace,
-    workload: s.workload_name,
-    container: s.container_name,
-    containerId: s.container_id,
-    node: s.node,
-    processName: s.process_name,
-    pid: s.process_pid,
-    cmdline: s.process_cmdline,
-    country: s.geo_country,
-    asn: s.asn,
-    org: s.asn_org,
+    addr: flow[`${p}_addr`],
+    port: flow[`${p}_port`],
+    pod: flow[`${p}_object_type`] === 'pod' ? flow[`${p}_object_name`] : null,
+    namespace: flow[`${p}_object_namespace`],
+    workload: flow[`${p}_workload_name`],
+    container: flow[`${p}_container_name`],
+    containerId: flow[`${p}_container_id`],
+    node: flow[`${p}_node`],
+    processName: flow[`${p}_process_name`],
+    pid: flow[`${p}_process_pid`],
+    cmdline: flow[`${p}_process_cmdline`],
+    country: flow[`${p}_geo_country`],
+    asn: flow[`${p}_asn`],
+    org: flow[`${p}_asn_org`],
   };
 }
 
-export function protocolName(protocol: number): string {
-  return protocol === 6 ? 'tcp' : protocol === 17 ? 'udp' : String(protocol);
-}
-
-export function windowEntry(flow: EnrichedFlow): WindowEntry {
-  const src = side(flow, 'src');
-  const dst = side(flow, 'dst');
-  // out_* is what the reporting end sent: the client for vantage SRC.
-  const fromClient = flow.vantage === 'SRC';
+export function windowEntry(flow: EnrichedFlow, labeller: PairLabeller): WindowEntry {
+  const pair = pairOfFlow(flow, labeller);
+  const volume = directedVolume(flow);
   const row: FlowRow = {
     time: flow.window_end,
     vantage: flow.vantage,
     match: flow.match,
-    protocol: protocolName(flow.protocol),
+    protocol: pair.protocol,
     service: flow.service_name ? `${flow.service_namespace ?? ''}/${flow.service_name}` : null,
-    requestBytes: fromClient ? flow.out_bytes : flow.in_bytes,
-    responseBytes: fromClient ? flow.in_bytes : flow.out_bytes,
-    packets: flow.out_pkts + flow.in_pkts,
+    requestBytes: volume.requestBytes,
+    responseBytes: volume.responseBytes,
+    packets: volume.requestPackets + volume.responsePackets,
     latencyMs: flow.latency_ms,
     retransmits: flow.retransmits,
     synthetic: flow.synthetic,
-    src: endDetail(src, flow.src_addr, flow.src_port),
-    dst: endDetail(dst, flow.dst_addr, flow.dst_port),
+    src: endDetail(flow, 'src'),
+    dst: endDetail(flow, 'dst'),
   };
-  return { row, src: endOfSide(src), dst: endOfSide(dst), service: serviceOfFlow(flow), labels: { src: src.labels, dst: dst.labels } };
+  return { row, pair, labels: { src: flow.src_labels, dst: flow.dst_labels } };
 }

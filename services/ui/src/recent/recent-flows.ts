@@ -4,6 +4,7 @@
  * by edge (both ends, or an end and the Service between) or by end.
  */
 import type { EnrichedFlow } from '@flowmesh/lib';
+import type { PairLabeller } from '@flowmesh/flow-metrics';
 import { windowEntry, type FlowRow, type WindowEntry } from './flow-row.js';
 import type { End } from '../graph/endpoints.js';
 
@@ -16,9 +17,9 @@ export interface NodeDetail {
   flows: number;
 }
 
-/** Whether an end of a record is the graph node `id` (a namespace node stands for everything in it). */
+/** Whether an end of a record is the graph node `id` (a collapsed namespace's node stands for its workloads and Services). */
 function isNode(end: End, id: string): boolean {
-  return end.id === id || (id.startsWith('namespace:') && end.namespace !== '' && `namespace:${end.namespace}` === id);
+  return end.id === id || ((end.kind === 'workload' || end.kind === 'service') && `namespace:${end.namespace}` === id);
 }
 
 export class RecentFlows {
@@ -28,6 +29,7 @@ export class RecentFlows {
   private newest = 0;
 
   constructor(
+    private readonly labeller: PairLabeller,
     private readonly capacity: number,
     private readonly maxAgeMs: number,
   ) {
@@ -39,7 +41,7 @@ export class RecentFlows {
   }
 
   add(flow: EnrichedFlow): void {
-    const entry = windowEntry(flow);
+    const entry = windowEntry(flow, this.labeller);
     this.newest = Math.max(this.newest, entry.row.time);
     const slot = (this.head + this.count) % this.capacity;
     this.entries[slot] = entry;
@@ -66,13 +68,14 @@ export class RecentFlows {
    * The flows of the edge from → to, newest first. An edge may run through a
    * Service: client → Service (flows that dialled it) and Service → backend.
    */
-  edge(from: string, to: string, limit: number): FlowRow[] {
+  edge(from: string, to: string, limit: number, options: { hideSynthetic?: boolean } = {}): FlowRow[] {
     const rows: FlowRow[] = [];
     for (const entry of this.newestFirst()) {
-      const service = entry.service;
-      const direct = isNode(entry.src, from) && isNode(entry.dst, to);
-      const toService = service !== null && isNode(entry.src, from) && service.id === to;
-      const fromService = service !== null && service.id === from && isNode(entry.dst, to);
+      if (options.hideSynthetic && entry.row.synthetic) continue;
+      const { src, dst, service } = entry.pair;
+      const direct = service === null && isNode(src, from) && isNode(dst, to);
+      const toService = service !== null && isNode(src, from) && isNode(service, to);
+      const fromService = service !== null && isNode(service, from) && isNode(dst, to);
       if (direct || toService || fromService) {
         rows.push(entry.row);
         if (rows.length >= limit) break;
@@ -94,16 +97,17 @@ export class RecentFlows {
       peers.set(key, known);
     };
     for (const entry of this.newestFirst()) {
-      const asSrc = isNode(entry.src, id);
-      const asDst = isNode(entry.dst, id) || entry.service?.id === id;
+      const { src, dst, service } = entry.pair;
+      const asSrc = isNode(src, id);
+      const asDst = isNode(dst, id) || (service !== null && isNode(service, id));
       if (!asSrc && !asDst) continue;
       flows++;
       const mine = asSrc ? entry.row.src : entry.row.dst;
       if (mine.pod) pods.add(`${mine.namespace}/${mine.pod}`);
       if (mine.processName) processes.add(mine.processName);
       Object.assign(labels, asSrc ? entry.labels.src : entry.labels.dst);
-      if (asSrc) peer(entry.service?.id ?? entry.dst.id, 'out');
-      if (asDst) peer(entry.src.id, 'in');
+      if (asSrc) peer(service?.id ?? dst.id, 'out');
+      if (asDst) peer(src.id, 'in');
     }
     return { id, labels, pods: [...pods].sort(), processes: [...processes].sort(), peers: [...peers.values()].sort((a, b) => b.flows - a.flows), flows };
   }
