@@ -18,6 +18,7 @@ import { startEmbeddedStack, type EmbeddedStack } from '../embedded-stack.js';
 import { DEMO_PLAN, kubernetesObjects, type ClusterPlan } from './cluster-plan.js';
 import { FlowTable, renderTable } from './flow-table.js';
 import { PipelineHealth, renderHealth } from './pipeline-health.js';
+import { startMap, type RunningMap } from './map-services.js';
 import { startPipeline, type AgentSpec, type RunningPipeline } from './pipeline.js';
 import { buildSimCluster, type SimCluster } from './sim-cluster.js';
 import { syntheticPlan } from './synthetic-plan.js';
@@ -94,13 +95,17 @@ async function runDemo(options: DemoOptions): Promise<void> {
 
     say('waiting for every service to be ready (agents capturing, stages in their consumer groups)');
     await pipeline.waitReady();
+    say('starting the map: flow-metrics, Prometheus (Debian prometheus) and the ui');
+    const map = await startMap({ stack, logDir }, pipeline.services);
+    cleanups.push(() => map.stop());
+    say(`the live map: ${map.url}`);
     let traffic: RunningTraffic | undefined;
     if (cluster) {
       traffic = await startTraffic(plan, cluster, { requests: 0, intervalMs: 200 });
       cleanups.push(() => traffic!.stop());
     }
 
-    printWhereToLook(stack, pipeline, logDir, 'While the demo runs, in another terminal');
+    printWhereToLook(stack, pipeline, logDir, 'While the demo runs, in another terminal', map);
     await showLiveTable(stack, pipeline, Number(options.duration), () => stopping !== undefined);
     await stop('done');
     printWhereToLook(stack, pipeline, logDir, 'Next');
@@ -154,15 +159,16 @@ async function showLiveTable(stack: EmbeddedStack, pipeline: RunningPipeline, du
   await consumer.disconnect();
 }
 
-function printWhereToLook(stack: EmbeddedStack, pipeline: RunningPipeline, logDir: string, heading: string): void {
+function printWhereToLook(stack: EmbeddedStack, pipeline: RunningPipeline, logDir: string, heading: string, map?: RunningMap): void {
   const lines = [
     '',
     `${heading}:`,
+    ...(map ? [`  open ${map.url}   # the live map of the conversations (docs/ui.md); Prometheus: ${map.prometheus.url}`] : []),
     `  export ${stack.envLines().join(' ')}`,
     `  npx flowmesh tail ${TOPICS.flows} --from-beginning --max 5      # enriched records as JSON`,
     `  kcat -b ${stack.kafkaBrokers} -C -t ${TOPICS.flows} -o beginning -c 5 -e   # raw Avro (single-object encoding)`,
     `  kcat -b ${stack.kafkaBrokers} -L                                  # topics and partitions`,
-    ...pipeline.services.map((s) => `  curl -s 127.0.0.1:${s.port}/metrics   # ${s.name} (also /healthz, /readyz)`),
+    ...[...pipeline.services, ...(map?.services ?? [])].map((s) => `  curl -s 127.0.0.1:${s.port}/metrics   # ${s.name} (also /healthz, /readyz)`),
     `  service logs: ${logDir}`,
     heading === 'Next'
       ? '  The embedded stack is gone now; `npx flowmesh stack` starts one that stays up, and docs/quickstart.md runs the services against it.'
