@@ -34,7 +34,7 @@ export async function startMap(options: Pick<PipelineOptions, 'stack' | 'logDir'
     args.ui = ['ui', '--prometheus-url', prometheus.url, '--refresh-ms', '3000'];
     services.push(await startService('ui', args.ui, options));
     await prometheus.setTargets([...scraped, ...services].map((s) => ({ job: s.name, address: `127.0.0.1:${s.port}` })));
-    const deadline = Date.now() + 60_000;
+    const deadline = Date.now() + 180_000;
     for (const service of services) await waitServiceReady(service, deadline);
   } catch (error) {
     await stop();
@@ -50,7 +50,7 @@ export async function startMap(options: Pick<PipelineOptions, 'stack' | 'logDir'
       const old = services[index]!;
       await stopService(old);
       services[index] = await startService(name, args[name]!, options, old.port);
-      await waitServiceReady(services[index]!, Date.now() + 60_000);
+      await waitServiceReady(services[index]!, Date.now() + 180_000);
     },
     stop,
   };
