@@ -45,6 +45,7 @@ COPY services/node-agent/package.json services/node-agent/
 COPY services/joiner/package.json services/joiner/
 COPY services/enricher/package.json services/enricher/
 COPY services/metadata-sync/package.json services/metadata-sync/
+COPY services/flow-metrics/package.json services/flow-metrics/
 # Fixes to dependencies, applied by the postinstall script (patch-package; see patches/README.md).
 COPY patches/ patches/
 RUN npm ci --omit=dev --no-audit --no-fund --loglevel=error

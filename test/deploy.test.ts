@@ -33,13 +33,14 @@ import { registerJoinerMetrics } from '../services/joiner/src/joiner-metrics.js'
 import { newJoinStats } from '../services/joiner/src/join-stats.js';
 import { enricherMetrics } from '../services/enricher/src/metrics.js';
 import { createSyncMetrics } from '../services/metadata-sync/src/metrics.js';
+import { flowMetricsServiceMetrics, remoteWriteMetrics, TRAFFIC_METRIC_NAMES } from '../services/flow-metrics/src/index.js';
 import { watchedResources } from '../services/metadata-sync/src/kube/watched-resources.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const K8S_DIR = join(ROOT, 'deploy/kubernetes');
 
 /** The subcommands a deployment must run: one per service (services/node-agent runs as `agent`). */
-const DEPLOYED = ['agent', 'enricher', 'joiner', 'metadata-sync'];
+const DEPLOYED = ['agent', 'enricher', 'flow-metrics', 'joiner', 'metadata-sync'];
 /** Variables a container may set that are not flowmesh options. */
 const PLAIN_ENV = new Set(['NODE_OPTIONS', 'NODE_ENV', 'TZ']);
 /** What the agent needs instead of privileged (services/node-agent, bpf/loader.c). */
@@ -856,9 +857,12 @@ function declaredMetrics(): { service: Set<string>; process: Set<string> } {
     now: Date.now,
   });
   createSyncMetrics(registry, { liveObjects: () => 0, viewKeys: () => ({}), tombstones: () => 0, pendingKeys: () => 0, viewBytes: () => 0, isLeader: () => false });
+  flowMetricsServiceMetrics(registry, () => 0, 2);
+  remoteWriteMetrics(registry);
   const process = createRegistry('test');
   return {
-    service: new Set(registry.getMetricsAsArray().map((m) => (m as unknown as { name: string }).name)),
+    // The traffic metrics are collectors that flow-metrics registers on its store.
+    service: new Set([...registry.getMetricsAsArray().map((m) => (m as unknown as { name: string }).name), ...TRAFFIC_METRIC_NAMES]),
     process: new Set(process.getMetricsAsArray().map((m) => (m as unknown as { name: string }).name)),
   };
 }
@@ -868,13 +872,13 @@ function metricNamesIn(text: string): Set<string> {
 }
 
 const OPERATOR_DOCS = ['docs/quickstart.md', 'docs/production.md', 'docs/runbook.md', 'docs/kcat.md'];
-const DASHBOARD = 'docs/grafana/flowmesh-dashboard.json';
+const DASHBOARDS = ['docs/grafana/flowmesh-dashboard.json', 'docs/grafana/flowmesh-traffic-dashboard.json'];
 
 describe('operator docs and dashboard', () => {
   const declared = declaredMetrics();
   const known = new Set([...declared.service, ...declared.process]);
 
-  for (const file of [...OPERATOR_DOCS, DASHBOARD]) {
+  for (const file of [...OPERATOR_DOCS, ...DASHBOARDS, 'docs/flow-metrics.md', 'docs/grafana/flowmesh-traffic-rules.yaml']) {
     it(`${file} names only metrics the services declare`, () => {
       const unknown = [...metricNamesIn(readFileSync(join(ROOT, file), 'utf8'))].filter((name) => !known.has(name));
       assert.deepEqual(unknown, [], `${file} names metrics no service declares`);
@@ -886,8 +890,8 @@ describe('operator docs and dashboard', () => {
     assert.deepEqual([...declared.service].filter((name) => !documented.has(name)).sort(), [], 'metrics missing from docs/runbook.md');
   });
 
-  it('the dashboard is Grafana JSON whose panels query Prometheus through the datasource variable', () => {
-    const dashboard = JSON.parse(readFileSync(join(ROOT, DASHBOARD), 'utf8')) as Json;
+  for (const file of DASHBOARDS) it(`${file} is Grafana JSON whose panels query Prometheus through the datasource variable`, () => {
+    const dashboard = JSON.parse(readFileSync(join(ROOT, file), 'utf8')) as Json;
     assert.ok(dashboard.templating?.list?.some((v: Json) => v.type === 'datasource' && v.query === 'prometheus'), 'a Prometheus datasource variable');
     const queries = (dashboard.panels as Json[]).filter((p) => p.type !== 'row');
     assert.ok(queries.length > 0);

@@ -6,18 +6,19 @@ import { onParentDeath } from './parent-watch.js';
 export function addStackCommand(program: Command): void {
   program
     .command('stack')
-    .description('Start a loopback Kafka-protocol broker (with the flowmesh topics), redis-server and a Kubernetes API stand-in; print KAFKA_BROKERS=, REDIS_URL=, KUBE_API= and stay in the foreground')
+    .description('Start a loopback Kafka-protocol broker (with the flowmesh topics), redis-server, a Kubernetes API stand-in and Prometheus (scraping the services\' default ports); print KAFKA_BROKERS=, REDIS_URL=, KUBE_API=, PROMETHEUS= and stay in the foreground')
     .option('--partitions <n>', 'partitions of every flowmesh topic', '12')
     .option('--brokers <n>', 'brokers in the mock cluster', '1')
     .option('--kube-seed <file>', 'YAML file of Kubernetes objects to seed the API stand-in with')
-    .action(async (opts: { partitions: string; brokers: string; kubeSeed?: string }) => {
+    .option('--no-prometheus', 'do not start Prometheus')
+    .action(async (opts: { partitions: string; brokers: string; kubeSeed?: string; prometheus: boolean }) => {
       const partitions = Number(opts.partitions);
       const brokers = Number(opts.brokers);
       if (!Number.isInteger(partitions) || partitions < 1 || !Number.isInteger(brokers) || brokers < 1) {
         process.stderr.write('flowmesh stack: --partitions and --brokers must be positive integers\n');
         process.exit(2);
       }
-      const stack = await startEmbeddedStack({ partitions, brokers, ...(opts.kubeSeed ? { kubeSeedFile: opts.kubeSeed } : {}) });
+      const stack = await startEmbeddedStack({ partitions, brokers, prometheus: opts.prometheus, ...(opts.kubeSeed ? { kubeSeedFile: opts.kubeSeed } : {}) });
       for (const line of stack.envLines()) process.stdout.write(`${line}\n`);
       process.stdout.write(`# ready: topics have ${partitions} partitions; Ctrl-C stops everything\n`);
       let stopping = false;

@@ -30,7 +30,7 @@ export { startStage, startSink, registryFromConfig, type StageConfig, type Stage
 export type * from './kafka/stream-types.js';
 
 export { createLogger, type Logger } from './service/logger.js';
-export { createRegistry } from './service/metrics.js';
+export { createRegistry, addTextCollector, renderMetrics, type TextCollector } from './service/metrics.js';
 export { Health, type Check } from './service/health.js';
 export type { HttpRoutes, RouteHandler } from './service/http-server.js';
 export { runService, type ServiceContext, type ServiceDefinition, type ServiceHandle, type RunningService } from './service/run-service.js';
@@ -42,9 +42,9 @@ export * from './kubemeta/index.js';
 
 export { startMockBroker, mockBrokerBinary, type MockBroker } from './stack/mock-broker.js';
 export { startRedisServer, type RedisServer } from './stack/redis-server.js';
+export { startPrometheusServer, type PrometheusServer, type PrometheusServerOptions, type PromSample } from './stack/prometheus-server.js';
 export { freePort } from './stack/free-port.js';
 export { startChild, type Child } from './stack/child.js';
-export { startPrometheus, type PrometheusServer, type PrometheusTarget, type PrometheusOptions } from './stack/prometheus.js';
 export { defineServiceCommand, runServiceCommand, type ServiceCommand } from './service/command.js';
 export { Prng } from './util/prng.js';
 export { CidrSet, parseIpv4, parseIpv6 } from './flow/cidr.js';

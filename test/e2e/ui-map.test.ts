@@ -57,17 +57,18 @@ function edgesOf(actor: string): string[] {
 }
 
 it('the map of the demo pipeline: conversations, exact bytes, both ends\' processes, filter, restarts', { skip: ebpfProblems.length ? `needs root on a BTF kernel: ${ebpfProblems.join('; ')}` : false, timeout: 480_000 }, async () => {
-  const stack = await startEmbeddedStack({ partitions: 4 });
+  const stack = await startEmbeddedStack({ partitions: 4, prometheus: true });
   const cluster = await buildSimCluster(plan, `fmui${randomUUID().slice(0, 4)}`);
   const logDir = `${tmpdir()}/flowmesh-e2e-ui-${randomUUID().slice(0, 8)}`;
   const cleanups: (() => Promise<void>)[] = [() => stack.stop(), () => cluster.teardown()];
   try {
     for (const object of kubernetesObjects(plan)) stack.kubeApi.standin.create(object);
-    const pipeline = await startPipeline({ stack, plan, agents: plan.nodes.map((n) => ({ kind: 'ebpf', node: n.name, netnsPath: `/var/run/netns/${cluster.netnsOf(n.name)}` })), windowMs: 1000, logDir });
+    const pipeline = await startPipeline({ stack, plan, agents: plan.nodes.map((n) => ({ kind: 'ebpf', node: n.name, netnsPath: `/var/run/netns/${cluster.netnsOf(n.name)}` })), windowMs: 1000, logDir, flowMetrics: true });
+    for (const service of pipeline.services) stack.prometheus!.setTargets(service.name, [`127.0.0.1:${service.port}`]);
     cleanups.push(() => pipeline.stop());
     // The machine may be busy: starting a dozen Node services takes a while then.
     await pipeline.waitReady(180_000);
-    const map = await startMap({ stack, logDir }, pipeline.services);
+    const map = await startMap({ stack, logDir });
     cleanups.push(() => map.stop());
     const browser = await launchChromium();
     cleanups.push(() => browser.close());
@@ -120,8 +121,9 @@ it('the map of the demo pipeline: conversations, exact bytes, both ends\' proces
 
     // Restarts: flow-metrics (its counters start again) and the ui itself; the page goes on.
     const refreshes = () => page.evaluate(() => window.flowmeshMap!.refreshes);
-    await map.restart('flow-metrics');
-    await map.restart('ui');
+    const flowMetrics = pipeline.services.findIndex((s) => s.name === 'flow-metrics');
+    pipeline.services[flowMetrics] = await pipeline.services[flowMetrics]!.restart();
+    await map.restart();
     const after = await refreshes();
     await until(async () => (await refreshes()) >= after + 2 && (await page.evaluate(() => window.flowmeshMap!.lastError)) === '', () => 'refreshes after the restarts');
     const stillDrawn = await drawn();

@@ -75,8 +75,8 @@ async function runDemo(options: DemoOptions): Promise<void> {
   try {
     const synthetic = { seed: 7, nodes: 3, rate: 15 };
     const plan: ClusterPlan = source === 'ebpf' ? DEMO_PLAN : syntheticPlan(synthetic);
-    say('starting the embedded stack (Kafka-protocol broker, Redis, Kubernetes API stand-in)');
-    const stack: EmbeddedStack = await startEmbeddedStack({ partitions: 4 });
+    say('starting the embedded stack (Kafka-protocol broker, Redis, Kubernetes API stand-in, Prometheus)');
+    const stack: EmbeddedStack = await startEmbeddedStack({ partitions: 4, prometheus: true });
     cleanups.push(() => stack.stop());
     for (const object of kubernetesObjects(plan)) stack.kubeApi.standin.create(object);
 
@@ -90,13 +90,14 @@ async function runDemo(options: DemoOptions): Promise<void> {
       source === 'ebpf'
         ? plan.nodes.map((node) => ({ kind: 'ebpf', node: node.name, netnsPath: `/var/run/netns/${cluster!.netnsOf(node.name)}` }))
         : [{ kind: 'synthetic', ...synthetic }];
-    const pipeline: RunningPipeline = await startPipeline({ stack, plan, agents, windowMs, logDir });
+    const pipeline: RunningPipeline = await startPipeline({ stack, plan, agents, windowMs, logDir, flowMetrics: true });
     cleanups.push(() => pipeline.stop());
+    for (const service of pipeline.services) stack.prometheus?.setTargets(service.name, [`127.0.0.1:${service.port}`]);
 
     say('waiting for every service to be ready (agents capturing, stages in their consumer groups)');
     await pipeline.waitReady();
-    say('starting the map: flow-metrics, Prometheus (Debian prometheus) and the ui');
-    const map = await startMap({ stack, logDir }, pipeline.services);
+    say('starting the map (the ui, reading Prometheus and the flows topic)');
+    const map = await startMap({ stack, logDir });
     cleanups.push(() => map.stop());
     say(`the live map: ${map.url}`);
     let traffic: RunningTraffic | undefined;
@@ -137,7 +138,13 @@ async function showLiveTable(stack: EmbeddedStack, pipeline: RunningPipeline, du
     pipeline.services.map((s) => ({
       name: s.name,
       port: s.port,
-      counter: s.name.startsWith('agent') ? 'flowmesh_agent_halves_published_total' : s.name === 'metadata-sync' ? 'flowmesh_metadata_sync_objects' : 'flowmesh_stream_records_out_total',
+      counter: s.name.startsWith('agent')
+        ? 'flowmesh_agent_halves_published_total'
+        : s.name === 'metadata-sync'
+          ? 'flowmesh_metadata_sync_objects'
+          : s.name === 'flow-metrics'
+            ? 'flowmesh_flow_metrics_records_total'
+            : 'flowmesh_stream_records_out_total',
     })),
   );
   const started = Date.now();
@@ -169,6 +176,12 @@ function printWhereToLook(stack: EmbeddedStack, pipeline: RunningPipeline, logDi
     `  kcat -b ${stack.kafkaBrokers} -C -t ${TOPICS.flows} -o beginning -c 5 -e   # raw Avro (single-object encoding)`,
     `  kcat -b ${stack.kafkaBrokers} -L                                  # topics and partitions`,
     ...[...pipeline.services, ...(map?.services ?? [])].map((s) => `  curl -s 127.0.0.1:${s.port}/metrics   # ${s.name} (also /healthz, /readyz)`),
+    ...(stack.prometheus && heading !== 'Next'
+      ? [
+          `  ${stack.prometheus.url}/graph   # Prometheus, scraping every service; paste (bytes/s by workload pair, counted once):`,
+          '    sum by (src_namespace, src_workload, dst_namespace, dst_workload) (rate(flowmesh_traffic_bytes_total[1m]))',
+        ]
+      : []),
     `  service logs: ${logDir}`,
     heading === 'Next'
       ? '  The embedded stack is gone now; `npx flowmesh stack` starts one that stays up, and docs/quickstart.md runs the services against it.'

@@ -24,6 +24,8 @@ export interface PipelineOptions {
   logDir: string;
   /** Extra flags per service name. */
   extraFlags?: Record<string, string[]>;
+  /** Also run flow-metrics on the flows topic (the traffic in Prometheus). @default false */
+  flowMetrics?: boolean;
 }
 
 export interface ServiceProcess {
@@ -32,6 +34,8 @@ export interface ServiceProcess {
   child: ChildProcess;
   logFile: string;
   exited: Promise<number | null>;
+  /** Stops it (draining) and starts it again with the same arguments on the same port; resolves once ready. */
+  restart(): Promise<ServiceProcess>;
 }
 
 export interface RunningPipeline {
@@ -61,7 +65,20 @@ export async function startService(name: string, args: string[], options: Pick<P
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { name, port, child, logFile, exited };
+  const service: ServiceProcess = {
+    name,
+    port,
+    child,
+    logFile,
+    exited,
+    async restart() {
+      await stopService(service);
+      const again = await startService(name, args, options, port);
+      await waitServiceReady(again, Date.now() + 180_000);
+      return again;
+    },
+  };
+  return service;
 }
 
 /** Waits until a service answers /readyz with 200, failing early when it exited. */
@@ -98,6 +115,7 @@ export async function startPipeline(options: PipelineOptions): Promise<RunningPi
     ),
   );
   services.push(await startService('enricher', ['enricher', '--cluster-id', plan.clusterId, '--cluster-cidrs', `${clusterCidrs},${plan.serviceCidr}`], options));
+  if (options.flowMetrics) services.push(await startService('flow-metrics', ['flow-metrics'], options));
   for (const agent of options.agents) {
     const common = ['agent', '--export-interval-ms', String(windowMs)];
     if (agent.kind === 'ebpf') {
@@ -121,7 +139,7 @@ export async function startPipeline(options: PipelineOptions): Promise<RunningPi
     async stop() {
       // Upstream first, so every stage drains what the one before it flushed.
       const order = [...services.filter((s) => s.name.startsWith('agent')), ...services.filter((s) => !s.name.startsWith('agent'))];
-      for (const name of ['agent', 'joiner', 'enricher', 'metadata-sync']) {
+      for (const name of ['agent', 'joiner', 'enricher', 'flow-metrics', 'metadata-sync']) {
         const group = order.filter((s) => s.name.startsWith(name));
         await Promise.all(group.map((s) => stopService(s)));
       }

@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { Health } from './health.js';
+import { renderMetrics } from './metrics.js';
 
 /** Answers a request it owns and returns true; false passes it on (to the next handler, then the 404). */
 export type RouteHandler = (request: IncomingMessage, response: ServerResponse) => boolean;
@@ -30,8 +31,7 @@ export async function startOpsServer(options: { host: string; port: number; regi
       response.end(body);
     };
     if (path === '/metrics') {
-      options.registry
-        .metrics()
+      renderMetrics(options.registry)
         .then((text) => reply(200, options.registry.contentType, text))
         .catch((error: Error) => reply(500, 'text/plain', error.message));
     } else if (path === '/healthz' || path === '/readyz') {

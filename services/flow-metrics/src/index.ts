@@ -9,7 +9,7 @@ export { flowMetricsCommand, runFlowMetrics, startFlowMetrics, type RunningFlowM
 export { countsTraffic, directedVolume, clientLatencySeconds } from './counting.js';
 export { PairLabeller, pairLabelNames, type ExternalPeer } from './pair-labels.js';
 export { TrafficStore, LATENCY_BUCKETS, type PairTraffic } from './traffic-store.js';
-export { registerTrafficMetrics, TRAFFIC_METRICS } from './traffic-metrics.js';
+export { TrafficExposition, TRAFFIC_METRIC_NAMES } from './traffic-metrics.js';
 export { FlowMetricsProcessor } from './flow-metrics-processor.js';
 export { flowMetricsServiceMetrics } from './service-metrics.js';
-export { startRemoteWrite, registryTimeseries, type RemoteWriteOptions } from './remote-write.js';
+export { startRemoteWrite, remoteWriteMetrics, registryTimeseries, type RemoteWriteOptions } from './remote-write.js';

@@ -86,7 +86,8 @@ export class PairLabeller {
     this.pushEnd(values, flow, SRC);
     this.pushEnd(values, flow, DST);
     values.push(
-      flow.service_name ?? '',
+      // Only a Service the client dialled (service_addr set): the enricher also names a Service routing to the server pod.
+      flow.service_addr !== null ? (flow.service_name ?? '') : '',
       PROTOCOL_NAMES[flow.protocol] ?? String(flow.protocol),
       this.portClasses.has(flow.dst_port) ? String(flow.dst_port) : 'other',
       flow.src_zone ?? '',

@@ -17,6 +17,8 @@ export interface RemoteWriteOptions {
   /** Replaces the host name as the `instance` label (tests). */
   instance?: string;
   timeoutMs?: number;
+  /** Series rendered outside the registry (see addTextCollector), pushed with it. */
+  extraSeries?: () => { labels: Record<string, string>; value: number }[];
 }
 
 export interface RunningRemoteWrite {
@@ -45,8 +47,12 @@ export async function registryTimeseries(registry: Registry, timestamp: number):
   return series;
 }
 
+export function remoteWriteMetrics(registry: Registry) {
+  return new Counter({ name: 'flowmesh_flow_metrics_remote_writes_total', help: 'Remote-write requests, by result (ok, error).', labelNames: ['result'], registers: [registry] });
+}
+
 export function startRemoteWrite(registry: Registry, logger: Logger, options: RemoteWriteOptions): RunningRemoteWrite {
-  const pushes = new Counter({ name: 'flowmesh_flow_metrics_remote_writes_total', help: 'Remote-write requests, by result (ok, error).', labelNames: ['result'], registers: [registry] });
+  const pushes = remoteWriteMetrics(registry);
   const instance = options.instance ?? hostname();
   const timeoutMs = options.timeoutMs ?? 10_000;
   const auth = options.username !== undefined ? { username: options.username, password: options.password ?? '' } : undefined;
@@ -54,7 +60,9 @@ export function startRemoteWrite(registry: Registry, logger: Logger, options: Re
 
   const pushOnce = async () => {
     try {
-      const series = await registryTimeseries(registry, Date.now());
+      const timestamp = Date.now();
+      const series = await registryTimeseries(registry, timestamp);
+      for (const { labels, value } of options.extraSeries?.() ?? []) series.push({ labels: labels as Timeseries['labels'], samples: [{ value, timestamp }] });
       const result = await pushTimeseries(series, {
         url: options.url,
         labels: { instance },

@@ -4,6 +4,7 @@
  * optional remote write.
  */
 import {
+  addTextCollector,
   defineServiceCommand,
   kafkaConnectionProblems,
   runServiceCommand,
@@ -17,7 +18,7 @@ import { flowMetricsConfigProblems, flowMetricsOptions, type FlowMetricsConfig }
 import { PairLabeller } from './pair-labels.js';
 import { startRemoteWrite } from './remote-write.js';
 import { flowMetricsServiceMetrics, storeEventsFor } from './service-metrics.js';
-import { registerTrafficMetrics } from './traffic-metrics.js';
+import { TrafficExposition } from './traffic-metrics.js';
 import { TrafficStore } from './traffic-store.js';
 
 export interface RunningFlowMetrics extends RunningService {
@@ -35,12 +36,15 @@ export async function startFlowMetrics(context: ServiceContext, config: FlowMetr
   let store: TrafficStore | undefined;
   const metrics = flowMetricsServiceMetrics(registry, () => store?.size ?? 0, config.maxPairs);
   store = new TrafficStore(labeller, config.maxPairs, storeEventsFor(metrics));
-  registerTrafficMetrics(registry, store, labeller.names);
+  // The registry's default label, which text rendered beside it must carry itself.
+  const exposition = new TrafficExposition(store, labeller.names, { service: flowMetricsCommand.name });
+  addTextCollector(registry, () => exposition.render());
 
   const remoteWrite = config.remoteWriteUrl
     ? startRemoteWrite(registry, logger, {
         url: config.remoteWriteUrl,
         intervalMs: config.remoteWriteIntervalMs,
+        extraSeries: () => exposition.series(),
         ...(config.remoteWriteUsername !== undefined ? { username: config.remoteWriteUsername } : {}),
         ...(config.remoteWritePassword !== undefined ? { password: config.remoteWritePassword } : {}),
       })

@@ -1,11 +1,11 @@
 /** Shared set-up of the flow-metrics unit tests: a store, its processor and a sink that records what was completed. */
-import { createRegistry, type EnrichedFlow, type InputRef, type OutputSink } from '@flowmesh/lib';
+import { addTextCollector, createRegistry, renderMetrics, type EnrichedFlow, type InputRef, type OutputSink } from '@flowmesh/lib';
 import { sampleEnriched } from '@flowmesh/lib/testing';
 import { FlowMetricsProcessor } from '../src/flow-metrics-processor.js';
 import { DEFAULT_PORT_CLASSES, type ExternalGrouping, type LabelGranularity } from '../src/options.js';
 import { PairLabeller } from '../src/pair-labels.js';
 import { flowMetricsServiceMetrics, storeEventsFor } from '../src/service-metrics.js';
-import { registerTrafficMetrics } from '../src/traffic-metrics.js';
+import { TrafficExposition } from '../src/traffic-metrics.js';
 import { TrafficStore } from '../src/traffic-store.js';
 
 export interface Harness {
@@ -26,7 +26,8 @@ export function harness(settings: { maxPairs?: number; granularity?: LabelGranul
   let store: TrafficStore | undefined;
   const metrics = flowMetricsServiceMetrics(registry, () => store?.size ?? 0, maxPairs);
   store = new TrafficStore(labeller, maxPairs, storeEventsFor(metrics));
-  registerTrafficMetrics(registry, store, labeller.names);
+  const exposition = new TrafficExposition(store, labeller.names, { service: 'flow-metrics' });
+  addTextCollector(registry, () => exposition.render());
   const clock = { now: 1_000_000 };
   const processor = new FlowMetricsProcessor({ store, metrics, skipSynthetic: settings.skipSynthetic ?? false, seriesTtlMs: settings.seriesTtlMs ?? 60_000, now: () => clock.now });
   const completed: InputRef[] = [];
@@ -75,7 +76,7 @@ export function conversation(
 
 /** Samples of one metric from the registry's text exposition, as {labels, value}. */
 export async function scrape(registry: ReturnType<typeof createRegistry>, name: string): Promise<{ labels: Record<string, string>; value: number }[]> {
-  const text = await registry.metrics();
+  const text = await renderMetrics(registry);
   const samples: { labels: Record<string, string>; value: number }[] = [];
   for (const line of text.split('\n')) {
     const match = /^([a-z_:]+)(?:\{(.*)\})? (\S+)$/.exec(line);

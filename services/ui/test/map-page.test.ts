@@ -39,9 +39,11 @@ before(async () => {
   stack = await startMapStack();
   browser = await launchChromium();
   // Spread over several scrapes, so the counters rise between samples and rates exist.
+  // Prometheus scrapes from its first file_sd read on; spread the rounds over several scrapes after it, so rates exist.
+  await until(async () => (await stack.prometheus.query('up{job="flow-metrics"}')).some((s) => s.value === 1), 'Prometheus scraping flow-metrics');
   for (let n = 0; n < ROUNDS; n++) {
     await stack.produce(round(n));
-    await new Promise((resolve) => setTimeout(resolve, 700));
+    await new Promise((resolve) => setTimeout(resolve, 1200));
   }
   // Every round counted, scraped and in the window.
   const expected = SMALL_CLUSTER[3]!.requestBytes + SMALL_CLUSTER[3]!.responseBytes;

@@ -3,7 +3,7 @@
  * flow-metrics service and the ui in this process, and Debian's prometheus
  * scraping flow-metrics, with enriched flows produced onto the flows topic.
  */
-import { RecordCodec, TOPICS, createProducer, freePort, loadConfig, startMockBroker, startPrometheus, type EnrichedFlow, type MockBroker, type PrometheusServer, type ServiceHandle } from '@flowmesh/lib';
+import { RecordCodec, TOPICS, createProducer, freePort, loadConfig, startMockBroker, startPrometheusServer, type EnrichedFlow, type MockBroker, type PrometheusServer, type ServiceHandle } from '@flowmesh/lib';
 import { testKafka } from '@flowmesh/lib/testing';
 import { flowMetricsOptions, runFlowMetrics } from '@flowmesh/flow-metrics';
 import { runUi, uiOptions } from '../../src/index.js';
@@ -32,8 +32,9 @@ export async function startMapStack(options: { refreshMs?: number; uiFlags?: Rec
     const common = { kafkaBrokers: broker.brokers.join(','), httpHost: '127.0.0.1', kafkaPartitions: 2, commitIntervalMs: 200, sessionTimeoutMs: 6000, logLevel: 'warn' };
     const flowMetrics = await runFlowMetrics(loadConfig(flowMetricsOptions, { env: {}, flags: { ...common, httpPort: await freePort() } }), { installSignalHandlers: false });
     started.push(() => flowMetrics.shutdown('test done'));
-    const prometheus = await startPrometheus({ targets: [{ job: 'flow-metrics', address: `127.0.0.1:${flowMetrics.httpPort}` }], scrapeIntervalMs: 500 });
+    const prometheus = await startPrometheusServer({ scrapeIntervalMs: 1000 });
     started.push(() => prometheus.stop());
+    prometheus.setTargets('flow-metrics', [`127.0.0.1:${flowMetrics.httpPort}`]);
     const ui = await runUi(
       loadConfig(uiOptions, {
         env: {},
