@@ -73,7 +73,8 @@ it('the map of the demo pipeline: conversations, exact bytes, both ends\' proces
     const browser = await launchChromium();
     cleanups.push(() => browser.close());
 
-    const traffic = await startTraffic(plan, cluster, { requests: 20, intervalMs: 150 });
+    // Long enough for several scrapes (the stack's Prometheus scrapes every 5 s), so the map has rates too.
+    const traffic = await startTraffic(plan, cluster, { requests: 60, intervalMs: 300 });
     const truth: Conversation[] = await traffic.finished;
     const expected = new Map<string, number>();
     for (const conversation of truth) {
@@ -92,6 +93,10 @@ it('the map of the demo pipeline: conversations, exact bytes, both ends\' proces
       () => `edges with the script's bytes; expected ${JSON.stringify([...expected])}, got ${JSON.stringify(last?.edges.map((e) => [e.id, e.totalBytes]))}`,
     );
     for (const id of ['service:shop/catalog', 'external:unknown', workload('coredns')]) assert.ok(last!.nodes.some((n) => n.id === id), `node ${id}`);
+    await until(async () => {
+      last = await graph();
+      return [...expected.keys()].every((id) => (last!.edges.find((e) => e.id === id)?.bytesPerSecond ?? 0) > 0);
+    }, () => `a rate on every edge: ${JSON.stringify(last?.edges.map((e) => [e.id, e.bytesPerSecond]))}`);
 
     const page: Page = await browser.context.newPage();
     await page.goto(map.url);
