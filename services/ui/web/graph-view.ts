@@ -36,10 +36,22 @@ export class MapView {
   private readonly edges = new Map<string, GraphEdge>();
   private colourBy: 'latency' | 'retransmits' = 'latency';
   private laidOut = false;
+  private large = false;
   readonly timing: RenderTiming = { nodes: 0, edges: 0, layoutMs: 0, updates: 0 };
 
   constructor(container: HTMLElement, events: MapEvents) {
-    this.cy = cytoscape({ container, style: graphStyle(false), wheelSensitivity: 0.3, minZoom: 0.05, maxZoom: 4, boxSelectionEnabled: false });
+    // Drawing tweaks for big graphs: a bitmap while panning and zooming, edges hidden meanwhile, no high-DPI.
+    this.cy = cytoscape({
+      container,
+      style: graphStyle(false),
+      wheelSensitivity: 0.3,
+      minZoom: 0.05,
+      maxZoom: 4,
+      boxSelectionEnabled: false,
+      textureOnViewport: true,
+      hideEdgesOnViewport: true,
+      pixelRatio: 1,
+    });
     this.cy.on('tap', 'edge', (event) => {
       const edge = this.edges.get(event.target.id());
       if (edge) events.edgeSelected(edge);
@@ -78,6 +90,11 @@ export class MapView {
     const wanted = new Set([...graph.nodes.map((n) => n.id), ...graph.edges.map((e) => e.id)]);
     let added = 0;
     const large = graph.nodes.length + graph.edges.length > LARGE;
+    const neighbours = new Map<string, string>();
+    for (const edge of graph.edges) {
+      if (!neighbours.has(edge.target)) neighbours.set(edge.target, edge.source);
+      if (!neighbours.has(edge.source)) neighbours.set(edge.source, edge.target);
+    }
     cy.startBatch();
     cy.elements().forEach((element) => {
       if (!wanted.has(element.id())) element.remove();
@@ -90,8 +107,8 @@ export class MapView {
         if ((existing.data('parent') ?? null) !== (node.parent ?? null)) existing.move({ parent: node.parent ?? null });
         existing.data({ label: node.label, kind: node.kind });
       } else {
-        const neighbour = graph.edges.find((e) => e.target === node.id || e.source === node.id);
-        const near = neighbour ? cy.getElementById(neighbour.source === node.id ? neighbour.target : neighbour.source) : null;
+        const neighbour = neighbours.get(node.id);
+        const near = this.laidOut && neighbour ? cy.getElementById(neighbour) : null;
         const position = near?.nonempty() ? { x: near.position('x') + (Math.random() - 0.5) * 80, y: near.position('y') + (Math.random() - 0.5) * 80 } : undefined;
         cy.add({ group: 'nodes', data, ...(position ? { position } : {}) });
         added++;
@@ -105,7 +122,11 @@ export class MapView {
       else cy.add({ group: 'edges', data: { id: edge.id, source: edge.source, target: edge.target, ...this.edgeData(edge) } });
     }
     cy.endBatch();
-    cy.style(graphStyle(large));
+    // Restyling every element is costly: only when the graph crosses the size limit.
+    if (large !== this.large) {
+      this.large = large;
+      cy.style(graphStyle(large));
+    }
     const leaves = graph.nodes.filter((n) => n.kind !== 'group').length;
     if (!this.laidOut || added > Math.max(3, leaves * 0.3)) {
       this.layout(large);
