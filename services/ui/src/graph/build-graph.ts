@@ -90,7 +90,8 @@ export function buildGraph(series: PairSeries, query: GraphQuery, probeWorkloads
       const pair = pairOf(sample.labels);
       for (const end of [pair.src, pair.dst, pair.service]) if (end?.namespace) namespaces.add(end.namespace);
       if (!keep(pair, query, probeWorkloads)) continue;
-      const hops: [End, End][] = pair.service ? [[pair.src, pair.service], [pair.service, pair.dst]] : [[pair.src, pair.dst]];
+      // A Service inside a collapsed namespace is no hop of its own: counted once, client → backend.
+      const hops: [End, End][] = pair.service && !collapsed.has(pair.service.namespace) ? [[pair.src, pair.service], [pair.service, pair.dst]] : [[pair.src, pair.dst]];
       for (const [from, to] of hops) {
         const source = shown(from);
         const target = shown(to);
