@@ -47,6 +47,7 @@ COPY services/enricher/package.json services/enricher/
 COPY services/metadata-sync/package.json services/metadata-sync/
 COPY services/ipfix-export/package.json services/ipfix-export/
 COPY services/flow-metrics/package.json services/flow-metrics/
+COPY services/ui/package.json services/ui/
 # Fixes to dependencies, applied by the postinstall script (patch-package; see patches/README.md).
 COPY patches/ patches/
 RUN npm ci --omit=dev --no-audit --no-fund --loglevel=error

@@ -42,7 +42,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const K8S_DIR = join(ROOT, 'deploy/kubernetes');
 
 /** The subcommands a deployment must run: one per service (services/node-agent runs as `agent`). */
-const DEPLOYED = ['agent', 'enricher', 'flow-metrics', 'ipfix-export', 'joiner', 'metadata-sync'];
+const DEPLOYED = ['agent', 'enricher', 'flow-metrics', 'ipfix-export', 'joiner', 'metadata-sync', 'ui'];
 /** Variables a container may set that are not flowmesh options. */
 const PLAIN_ENV = new Set(['NODE_OPTIONS', 'NODE_ENV', 'TZ']);
 /** What the agent needs instead of privileged (services/node-agent, bpf/loader.c). */

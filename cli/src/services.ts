@@ -6,6 +6,7 @@ import { flowMetricsCommand } from '@flowmesh/flow-metrics';
 import { joinerCommand } from '@flowmesh/joiner';
 import { metadataSyncCommand } from '@flowmesh/metadata-sync';
 import { nodeAgentCommand } from '@flowmesh/node-agent';
+import { uiCommand } from '@flowmesh/ui';
 
 export const serviceCommands: ServiceCommand<OptionSpecs>[] = [
   nodeAgentCommand,
@@ -14,4 +15,5 @@ export const serviceCommands: ServiceCommand<OptionSpecs>[] = [
   metadataSyncCommand,
   ipfixExportCommand,
   flowMetricsCommand,
+  uiCommand,
 ] as unknown as ServiceCommand<OptionSpecs>[];

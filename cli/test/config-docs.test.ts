@@ -11,6 +11,6 @@ describe('docs/config.md', () => {
 
   it('documents every service command', () => {
     const names = serviceCommands.map((c) => c.name).sort();
-    assert.deepEqual(names, ['agent', 'enricher', 'flow-metrics', 'ipfix-export', 'joiner', 'metadata-sync']);
+    assert.deepEqual(names, ['agent', 'enricher', 'flow-metrics', 'ipfix-export', 'joiner', 'metadata-sync', 'ui']);
   });
 });

@@ -36,6 +36,7 @@ export { createLogger, type Logger } from './service/logger.js';
 export { createRegistry, addTextCollector, renderMetrics, type TextCollector } from './service/metrics.js';
 export { Health, type Check } from './service/health.js';
 export { OperatorError } from './service/operator-error.js';
+export type { HttpRoutes, RouteHandler } from './service/http-server.js';
 export { runService, type ServiceContext, type ServiceDefinition, type ServiceHandle, type RunningService } from './service/run-service.js';
 
 export { connectRedis, redisClientOptions, type RedisConnectionOptions } from './redis/connect.js';

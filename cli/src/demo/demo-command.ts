@@ -19,6 +19,7 @@ import { DEMO_PLAN, kubernetesObjects, type ClusterPlan } from './cluster-plan.j
 import { FlowTable, TABLE_LEGEND, renderTable } from './flow-table.js';
 import { composeFrame } from './screen.js';
 import { PipelineHealth, renderHealth } from './pipeline-health.js';
+import { startMap, type RunningMap } from './map-services.js';
 import { startPipeline, type AgentSpec, type RunningPipeline } from './pipeline.js';
 import { buildSimCluster, type SimCluster } from './sim-cluster.js';
 import { syntheticPlan } from './synthetic-plan.js';
@@ -104,13 +105,17 @@ async function runDemo(options: DemoOptions): Promise<void> {
 
     say('waiting for every service to be ready (agents capturing, stages in their consumer groups)');
     await pipeline.waitReady();
+    say('starting the map (the ui, reading Prometheus and the flows topic)');
+    const map = await startMap({ stack, logDir });
+    cleanups.push(() => map.stop());
+    say(`the live map: ${map.url}`);
     let traffic: RunningTraffic | undefined;
     if (cluster) {
       traffic = await startTraffic(plan, cluster, { requests: 0, intervalMs: 200 });
       cleanups.push(() => traffic!.stop());
     }
 
-    const hints = whereToLook(stack, pipeline, logDir);
+    const hints = whereToLook(stack, pipeline, logDir, map);
     if (!process.stdout.isTTY) process.stderr.write(['', 'While the demo runs, in another terminal:', ...hints, ''].join('\n'));
     await showLiveTable(stack, pipeline, { durationS: Number(options.duration), source, hints }, () => stopping !== undefined);
     if (stopping) return; // a signal stops it and says where the logs are
@@ -210,12 +215,13 @@ async function showLiveTable(
   await consumer.disconnect();
 }
 
-function whereToLook(stack: EmbeddedStack, pipeline: RunningPipeline, logDir: string): string[] {
+function whereToLook(stack: EmbeddedStack, pipeline: RunningPipeline, logDir: string, map: RunningMap): string[] {
   return [
+    `  open ${map.url}   # the live map of the conversations (docs/ui.md)`,
     `  export ${stack.envLines().join(' ')}`,
     `  npx flowmesh tail ${TOPICS.flows} --from-beginning --max 5   # enriched records as JSON`,
     `  kcat -b ${stack.kafkaBrokers} -L   # topics and partitions`,
-    `  curl -s 127.0.0.1:PORT/metrics   # ${pipeline.services.map((s) => `${s.name} ${s.port}`).join(', ')} (also /healthz, /readyz)`,
+    `  curl -s 127.0.0.1:PORT/metrics   # ${[...pipeline.services, ...map.services].map((s) => `${s.name} ${s.port}`).join(', ')} (also /healthz, /readyz)`,
     ...(stack.prometheus
       ? [`  ${stack.prometheus.url}/graph   # Prometheus: sum by (src_workload, dst_workload) (rate(flowmesh_traffic_bytes_total[1m]))`]
       : []),

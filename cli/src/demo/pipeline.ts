@@ -34,6 +34,8 @@ export interface ServiceProcess {
   child: ChildProcess;
   logFile: string;
   exited: Promise<number | null>;
+  /** Stops it (draining) and starts it again with the same arguments on the same port; resolves once ready. */
+  restart(): Promise<ServiceProcess>;
 }
 
 export interface RunningPipeline {
@@ -44,8 +46,9 @@ export interface RunningPipeline {
   stop(): Promise<void>;
 }
 
-async function startService(name: string, args: string[], options: PipelineOptions): Promise<ServiceProcess> {
-  const port = await freePort();
+/** Starts `flowmesh <args>` as a child with its own ops port (`port` again on a restart) and log file. */
+export async function startService(name: string, args: string[], options: Pick<PipelineOptions, 'stack' | 'logDir' | 'extraFlags'>, port?: number): Promise<ServiceProcess> {
+  port ??= await freePort();
   const logFile = `${options.logDir}/${name}.log`;
   const log = createWriteStream(logFile, { flags: 'a' });
   // Its own process group (Ctrl-C reaches only the demo, which stops the services in order) and a parent-death signal.
@@ -65,7 +68,40 @@ async function startService(name: string, args: string[], options: PipelineOptio
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { name, port, child, logFile, exited };
+  const service: ServiceProcess = {
+    name,
+    port,
+    child,
+    logFile,
+    exited,
+    async restart() {
+      await stopService(service);
+      const again = await startService(name, args, options, port);
+      await waitServiceReady(again, Date.now() + 180_000);
+      return again;
+    },
+  };
+  return service;
+}
+
+/** Waits until a service answers /readyz with 200, failing early when it exited. */
+export async function waitServiceReady(service: ServiceProcess, deadline: number): Promise<void> {
+  for (;;) {
+    const ready = await fetch(`http://127.0.0.1:${service.port}/readyz`, { signal: AbortSignal.timeout(1000) })
+      .then((r) => r.ok)
+      .catch(() => false);
+    if (ready) return;
+    if (service.child.exitCode !== null) throw new Error(`${service.name} exited (${service.child.exitCode}); see ${service.logFile}`);
+    if (Date.now() > deadline) throw new Error(`${service.name} not ready; see ${service.logFile}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** SIGTERM, then SIGKILL if it has not drained within `timeoutMs`. */
+export async function stopService(service: ServiceProcess, timeoutMs = 20_000): Promise<void> {
+  if (service.child.exitCode === null) service.child.kill('SIGTERM');
+  await Promise.race([service.exited, new Promise((resolve) => setTimeout(resolve, timeoutMs))]);
+  if (service.child.exitCode === null) service.child.kill('SIGKILL');
 }
 
 export async function startPipeline(options: PipelineOptions): Promise<RunningPipeline> {
@@ -101,31 +137,14 @@ export async function startPipeline(options: PipelineOptions): Promise<RunningPi
     services,
     async waitReady(timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
-      for (const service of services) {
-        for (;;) {
-          const ready = await fetch(`http://127.0.0.1:${service.port}/readyz`, { signal: AbortSignal.timeout(1000) })
-            .then((r) => r.ok)
-            .catch(() => false);
-          if (ready) break;
-          if (service.child.exitCode !== null) throw new Error(`${service.name} exited (${service.child.exitCode}); see ${service.logFile}`);
-          if (Date.now() > deadline) throw new Error(`${service.name} not ready after ${timeoutMs} ms; see ${service.logFile}`);
-          await new Promise((resolve) => setTimeout(resolve, 250));
-        }
-      }
+      for (const service of services) await waitServiceReady(service, deadline);
     },
     async stop() {
       // Upstream first, so every stage drains what the one before it flushed.
       const order = [...services.filter((s) => s.name.startsWith('agent')), ...services.filter((s) => !s.name.startsWith('agent'))];
       for (const name of ['agent', 'joiner', 'enricher', 'flow-metrics', 'metadata-sync']) {
         const group = order.filter((s) => s.name.startsWith(name));
-        for (const service of group) service.child.kill('SIGTERM');
-        await Promise.all(
-          group.map((s) =>
-            Promise.race([s.exited, new Promise((resolve) => setTimeout(resolve, 20_000))]).then(() => {
-              if (s.child.exitCode === null) s.child.kill('SIGKILL');
-            }),
-          ),
-        );
+        await Promise.all(group.map((s) => stopService(s)));
       }
     },
   };

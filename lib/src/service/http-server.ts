@@ -1,17 +1,30 @@
-/** The operational HTTP endpoints every service exposes: /metrics, /healthz, /readyz. */
-import { createServer, type Server } from 'node:http';
+/**
+ * The operational HTTP endpoints every service exposes: /metrics, /healthz,
+ * /readyz. A service with pages or an API of its own (the ui) mounts a route
+ * handler on the same server, so it keeps one port.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { Health } from './health.js';
 import { OperatorError } from './operator-error.js';
 import { renderMetrics } from './metrics.js';
 
-export interface OpsServer {
+/** Answers a request it owns and returns true; false passes it on (to the next handler, then the 404). */
+export type RouteHandler = (request: IncomingMessage, response: ServerResponse) => boolean;
+
+export interface HttpRoutes {
+  /** Adds a handler tried, in mount order, for every path other than /metrics, /healthz and /readyz. */
+  mount(handler: RouteHandler): void;
+}
+
+export interface OpsServer extends HttpRoutes {
   port: number;
   close(): Promise<void>;
 }
 
 export async function startOpsServer(options: { host: string; port: number; registry: Registry; health: Health }): Promise<OpsServer> {
+  const handlers: RouteHandler[] = [];
   const server: Server = createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0];
     const reply = (status: number, type: string, body: string) => {
@@ -25,7 +38,7 @@ export async function startOpsServer(options: { host: string; port: number; regi
     } else if (path === '/healthz' || path === '/readyz') {
       const result = path === '/healthz' ? options.health.live() : options.health.ready();
       reply(result.ok ? 200 : 503, 'application/json', JSON.stringify(result));
-    } else {
+    } else if (!handlers.some((handler) => handler(request, response))) {
       reply(404, 'text/plain', 'not found: try /metrics, /healthz or /readyz\n');
     }
   });
@@ -35,6 +48,7 @@ export async function startOpsServer(options: { host: string; port: number; regi
   });
   return {
     port: (server.address() as AddressInfo).port,
+    mount: (handler) => void handlers.push(handler),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

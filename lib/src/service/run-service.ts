@@ -5,7 +5,7 @@
  */
 import type { Registry } from 'prom-client';
 import { Health } from './health.js';
-import { startOpsServer } from './http-server.js';
+import { startOpsServer, type HttpRoutes } from './http-server.js';
 import { createLogger, type Logger } from './logger.js';
 import { createRegistry } from './metrics.js';
 
@@ -15,6 +15,8 @@ export interface ServiceContext {
   health: Health;
   /** Aborted when shutdown starts. */
   signal: AbortSignal;
+  /** The service's HTTP server (absent when a test builds the context by hand). */
+  http?: HttpRoutes;
 }
 
 export interface RunningService {
@@ -46,9 +48,8 @@ export async function runService(definition: ServiceDefinition, installSignalHan
   const registry = createRegistry(definition.name);
   const health = new Health();
   const abort = new AbortController();
-  const context: ServiceContext = { logger, registry, health, signal: abort.signal };
-
   const ops = await startOpsServer({ host: definition.httpHost, port: definition.httpPort, registry, health });
+  const context: ServiceContext = { logger, registry, health, signal: abort.signal, http: ops };
   logger.info({ httpPort: ops.port }, 'ops endpoints listening: /metrics /healthz /readyz');
 
   // Not ready until start() is through (connected, consuming): with no check yet, /readyz would say ok.

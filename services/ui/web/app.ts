@@ -1,0 +1,152 @@
+/// <reference lib="dom" />
+/**
+ * The page's controller: reads the view from the URL, polls /api/graph (and
+ * the open detail) every refresh interval, and keeps controls, map, detail
+ * panel and URL in step.
+ */
+import type { Graph, GraphEdge, GraphNode } from '../src/graph/build-graph.js';
+import type { FlowRow } from '../src/recent/flow-row.js';
+import type { NodeDetail } from '../src/recent/recent-flows.js';
+import { renderEdge, renderNode } from './detail.js';
+import { MapView, type RenderTiming } from './graph-view.js';
+import { graphQuery, readState, writeState, type ViewState } from './view-state.js';
+
+declare global {
+  interface Window {
+    /** For the browser tests and the benchmark: what was drawn and how long it took. */
+    flowmeshMap?: { timing: RenderTiming; refreshes: number; lastError: string; graph: Graph | null; view: MapView };
+  }
+}
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+
+async function getJson<T>(path: string): Promise<T> {
+  const response = await fetch(path, { cache: 'no-store' });
+  const body = (await response.json()) as T & { error?: string };
+  if (!response.ok) throw new Error(body.error ?? `HTTP ${response.status}`);
+  return body;
+}
+
+const state: ViewState = readState(location);
+let graph: Graph | null = null;
+let nodesById = new Map<string, GraphNode>();
+const status = $('status');
+const detail = $('detail');
+const probe = { timing: undefined as unknown as RenderTiming, refreshes: 0, lastError: '', graph: null as Graph | null, view: undefined as unknown as MapView };
+
+const map = new MapView($('graph'), {
+  edgeSelected: (edge) => select(`edge:${edge.id}`),
+  nodeSelected: (id) => select(`node:${id}`),
+  cleared: () => select(''),
+  namespaceToggled: (namespace) => {
+    state.collapse = state.collapse.includes(namespace) ? state.collapse.filter((n) => n !== namespace) : [...state.collapse, namespace];
+    changed();
+  },
+});
+probe.timing = map.timing;
+probe.view = map;
+window.flowmeshMap = probe;
+
+function select(selected: string): void {
+  state.selected = selected;
+  writeState(state);
+  map.select(selected.replace(/^(edge|node):/, ''));
+  void showDetail();
+}
+
+async function showDetail(): Promise<void> {
+  const selected = state.selected;
+  if (selected.startsWith('edge:')) {
+    const edge: GraphEdge | undefined = map.edge(selected.slice(5));
+    if (!edge) return;
+    const params = new URLSearchParams({ source: edge.source, target: edge.target, limit: '100', ...(state.hideProbes ? { hideProbes: '1' } : {}) });
+    const answer = await getJson<{ flows: FlowRow[]; windowSize: number }>(`api/edge?${params}`).catch(() => null);
+    if (state.selected === selected) renderEdge(detail, map.edge(edge.id) ?? edge, nodesById, answer?.flows ?? [], answer?.windowSize ?? 0);
+  } else if (selected.startsWith('node:')) {
+    const id = selected.slice(5);
+    const answer = await getJson<NodeDetail>(`api/node?${new URLSearchParams({ id })}`).catch(() => null);
+    if (state.selected === selected) renderNode(detail, nodesById.get(id), id, answer, graph?.edges ?? [], nodesById);
+  }
+}
+
+function fillNamespaces(namespaces: string[]): void {
+  const choice = $<HTMLSelectElement>('namespace');
+  const wanted = ['', ...new Set([...namespaces, ...(state.namespace ? [state.namespace] : [])])];
+  const have = Array.from(choice.options).map((o) => o.value);
+  if (have.join('|') === wanted.join('|')) return;
+  choice.replaceChildren(...wanted.map((ns) => new Option(ns || 'all', ns)));
+  choice.value = state.namespace;
+}
+
+async function refresh(): Promise<void> {
+  try {
+    graph = await getJson<Graph>(`api/graph?${graphQuery(state)}`);
+    nodesById = new Map(graph.nodes.map((n) => [n.id, n]));
+    fillNamespaces(graph.namespaces);
+    map.update(graph);
+    map.highlight(state.search);
+    map.select(state.selected.replace(/^(edge|node):/, ''));
+    probe.graph = graph;
+    probe.refreshes++;
+    probe.lastError = '';
+    status.className = '';
+    status.textContent = `${map.timing.nodes} nodes, ${map.timing.edges} edges · updated ${new Date(graph.generatedAt).toLocaleTimeString()}`;
+    await showDetail();
+  } catch (error) {
+    probe.lastError = (error as Error).message;
+    status.className = 'error';
+    status.textContent = `cannot update: ${probe.lastError} (retrying)`;
+  }
+}
+
+let timer: ReturnType<typeof setTimeout> | undefined;
+let refreshMs = 5000;
+async function loop(): Promise<void> {
+  clearTimeout(timer);
+  await refresh();
+  timer = setTimeout(() => void loop(), refreshMs);
+}
+
+function changed(): void {
+  writeState(state);
+  void loop();
+}
+
+function bindControls(): void {
+  const bind = (id: string, key: 'range' | 'namespace' | 'protocol' | 'port' | 'search', event = 'change') => {
+    const input = $<HTMLInputElement | HTMLSelectElement>(id);
+    input.value = state[key];
+    input.addEventListener(event, () => {
+      state[key] = input.value.trim();
+      changed();
+    });
+  };
+  bind('range', 'range');
+  bind('namespace', 'namespace');
+  bind('protocol', 'protocol');
+  bind('port', 'port');
+  bind('search', 'search');
+  for (const key of ['external', 'hideProbes'] as const) {
+    const box = $<HTMLInputElement>(key);
+    box.checked = state[key];
+    box.addEventListener('change', () => {
+      state[key] = box.checked;
+      changed();
+    });
+  }
+  const colour = $<HTMLSelectElement>('color');
+  colour.value = state.color;
+  map.setColouring(state.color);
+  colour.addEventListener('change', () => {
+    state.color = colour.value === 'retransmits' ? 'retransmits' : 'latency';
+    $('legend-metric').textContent = state.color === 'latency' ? 'latency p99' : 'retransmits';
+    map.setColouring(state.color);
+    writeState(state);
+  });
+}
+
+bindControls();
+void getJson<{ refreshMs: number }>('api/settings')
+  .then((settings) => (refreshMs = settings.refreshMs))
+  .catch(() => undefined)
+  .finally(() => void loop());

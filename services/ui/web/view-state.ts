@@ -1,0 +1,59 @@
+/// <reference lib="dom" />
+/**
+ * The view as the URL keeps it, so a link reopens the same map: range,
+ * colouring, filters, collapsed namespaces and the selected edge or node.
+ */
+export interface ViewState {
+  range: string;
+  color: 'latency' | 'retransmits';
+  namespace: string;
+  protocol: string;
+  port: string;
+  search: string;
+  external: boolean;
+  hideProbes: boolean;
+  collapse: string[];
+  /** `edge:<source>-><target>` or `node:<id>`. */
+  selected: string;
+}
+
+export function readState(location: Location): ViewState {
+  const p = new URLSearchParams(location.search);
+  return {
+    range: p.get('range') ?? '5m',
+    color: p.get('color') === 'retransmits' ? 'retransmits' : 'latency',
+    namespace: p.get('namespace') ?? '',
+    protocol: p.get('protocol') ?? '',
+    port: p.get('port') ?? '',
+    search: p.get('search') ?? '',
+    external: p.get('external') === '1',
+    hideProbes: p.get('hideProbes') === '1',
+    collapse: (p.get('collapse') ?? '').split(',').filter(Boolean),
+    selected: p.get('selected') ?? '',
+  };
+}
+
+export function writeState(state: ViewState): void {
+  const p = new URLSearchParams();
+  if (state.range !== '5m') p.set('range', state.range);
+  if (state.color !== 'latency') p.set('color', state.color);
+  for (const key of ['namespace', 'protocol', 'port', 'search', 'selected'] as const) if (state[key]) p.set(key, state[key]);
+  if (state.external) p.set('external', '1');
+  if (state.hideProbes) p.set('hideProbes', '1');
+  if (state.collapse.length) p.set('collapse', state.collapse.join(','));
+  const search = p.toString();
+  history.replaceState(null, '', `${location.pathname}${search ? `?${search}` : ''}`);
+}
+
+/** The /api/graph query of a view (the search filters on the server too). */
+export function graphQuery(state: ViewState): string {
+  const p = new URLSearchParams({ range: state.range });
+  if (state.namespace) p.set('namespace', state.namespace);
+  if (state.protocol) p.set('protocol', state.protocol);
+  if (state.port) p.set('port', state.port);
+  if (state.search) p.set('workload', state.search);
+  if (state.external) p.set('external', '1');
+  if (state.hideProbes) p.set('hideProbes', '1');
+  if (state.collapse.length) p.set('collapse', state.collapse.join(','));
+  return p.toString();
+}
