@@ -141,7 +141,7 @@ export function renderFrame(
   size: { columns: number; rows: number },
 ): string[] {
   const top = [
-    `flowmesh demo — ${CAPTURE[view.source]} — ${view.elapsedS}s — ${view.flowsSeen} records`,
+    `flowmesh demo — ${CAPTURE[view.source]}, ${view.elapsedS}s, ${view.flowsSeen} records`,
     view.health,
     '',
   ];
@@ -200,13 +200,18 @@ async function showLiveTable(
       },
       size,
     );
+  let cleared = false;
   while (!stopped() && (view.durationS === 0 || Date.now() - started < view.durationS * 1000)) {
     await new Promise((resolve) => setTimeout(resolve, 2000));
     if (stopped()) break;
     if (interactive) {
       const lines = await frame({ columns: process.stdout.columns || 100, rows: process.stdout.rows || 30 });
-      // Home, then each line with the rest of it erased: no blank flash, nothing left of a longer previous frame.
-      process.stdout.write(`\x1b[H${lines.map((line) => `${line}\x1b[K`).join('\n')}\x1b[J`);
+      // The first frame clears the screen: the start-up lines before it may have wrapped, and a terminal
+      // keeps a row's "wrapped" mark under later text. Then home, and each line with the rest of it
+      // erased: no blank flash, nothing left of a longer previous frame.
+      const clear = cleared ? '' : '\x1b[2J';
+      cleared = true;
+      process.stdout.write(`${clear}\x1b[H${lines.map((line) => `${line}\x1b[K`).join('\n')}\x1b[J`);
     } else if (Date.now() - lastPrint > 10_000) {
       process.stdout.write(`${(await frame({ columns: 160, rows: 40 })).join('\n')}\n\n`);
       lastPrint = Date.now();

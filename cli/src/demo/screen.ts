@@ -67,5 +67,8 @@ export function composeFrame(parts: { top: string[]; table: string[]; footer: st
   const room = Math.max(0, rows - parts.top.length - footer.length);
   const table = parts.table.slice(0, room);
   const filler = Array.from({ length: Math.max(0, room - table.length) }, () => '');
-  return [...parts.top, ...table, ...filler, ...footer].slice(0, rows).map((line) => clip(line, size.columns));
+  // One column spare too: a row that fills the last column leaves the cursor waiting to wrap, and
+  // tmux then marks the row as wrapped into the next one.
+  const columns = Math.max(1, size.columns - 1);
+  return [...parts.top, ...table, ...filler, ...footer].slice(0, rows).map((line) => clip(line, columns));
 }
