@@ -3,6 +3,7 @@
  * producer and the shared consumer loop, with readiness tied to the consumer
  * group. A stage supplies only its processor.
  */
+import type { Kafka } from 'kafkajs';
 import type { ConfigOf } from '../config/options.js';
 import type { consumerOptions, kafkaOptions } from '../config/common-options.js';
 import { RecordCodec, type RecordDecoder } from '../codec/record-codec.js';
@@ -92,14 +93,39 @@ function runningStage(stream: RunningStream, producer: FlowProducer, onStopped?:
   };
 }
 
-function streamSettings(config: StageConfig, stage: string) {
-  return {
-    groupId: config.groupId ?? `flowmesh-${stage}`,
+/** What a transform and a sink differ in when they start the shared loop. */
+interface LoopParts<V> {
+  stage: string;
+  inputTopic: string;
+  /** A transform's output topic; a sink's is the dead-letter topic (it produces nothing else). */
+  outputTopic: string;
+  decoder: RecordDecoder<V>;
+  processor: StreamProcessor<V>;
+  tickMs?: number | undefined;
+  onStopped?: (() => Promise<void>) | undefined;
+}
+
+/** Runs the shared consumer loop for a stage, ties readiness and liveness to it, and stops it with the producer. */
+async function runLoop<V>(context: ServiceContext, config: StageConfig, kafka: Kafka, producer: FlowProducer, parts: LoopParts<V>): Promise<RunningStage> {
+  const stream = await runStream({
+    groupId: config.groupId ?? `flowmesh-${parts.stage}`,
     dlqTopic: config.dlqTopic,
     fromBeginning: config.fromBeginning,
     commitIntervalMs: config.commitIntervalMs,
     sessionTimeoutMs: config.sessionTimeoutMs,
-  };
+    kafka,
+    producer,
+    stage: parts.stage,
+    inputTopic: parts.inputTopic,
+    outputTopic: parts.outputTopic,
+    decoder: parts.decoder,
+    processor: parts.processor,
+    logger: context.logger,
+    registry: context.registry,
+    ...(parts.tickMs !== undefined ? { tickMs: parts.tickMs } : {}),
+  });
+  watchStream(context, stream);
+  return runningStage(stream, producer, parts.onStopped);
 }
 
 export async function startStage<I extends RecordName, O extends RecordName, V = RecordTypes[I]>(
@@ -107,27 +133,19 @@ export async function startStage<I extends RecordName, O extends RecordName, V =
   config: StageConfig,
   definition: StageDefinition<I, O, V>,
 ): Promise<RunningStage> {
-  const { logger, registry } = context;
   const topics = [definition.inputTopic, definition.outputTopic, config.dlqTopic, ...(definition.extraTopics ?? [])];
   const { kafka, inputCodec, codecFor, producer } = await connectInput(context, config, definition.inputRecord, topics);
   const outputCodec = await codecFor(definition.outputRecord, definition.outputTopic);
-  const processor = await definition.createProcessor(outputCodec);
-  const stream = await runStream({
-    ...streamSettings(config, definition.stage),
-    kafka,
-    producer,
+  return runLoop(context, config, kafka, producer, {
     stage: definition.stage,
     inputTopic: definition.inputTopic,
     outputTopic: definition.outputTopic,
     // Without a decoder of its own, V is RecordTypes[I] (InputDecoding): the codec is that decoder.
     decoder: definition.inputDecoder?.(inputCodec) ?? (inputCodec as unknown as RecordDecoder<V>),
-    processor,
-    logger,
-    registry,
-    ...(definition.tickMs !== undefined ? { tickMs: definition.tickMs } : {}),
+    processor: await definition.createProcessor(outputCodec),
+    tickMs: definition.tickMs,
+    onStopped: definition.onStopped,
   });
-  watchStream(context, stream);
-  return runningStage(stream, producer, definition.onStopped);
 }
 
 /**
@@ -150,23 +168,15 @@ interface SinkBase<I extends RecordName, V> {
 }
 
 export async function startSink<I extends RecordName, V = RecordTypes[I]>(context: ServiceContext, config: StageConfig, definition: SinkDefinition<I, V>): Promise<RunningStage> {
-  const { logger, registry } = context;
   const { kafka, inputCodec, producer } = await connectInput(context, config, definition.inputRecord, [definition.inputTopic, config.dlqTopic]);
-  const processor = await definition.createProcessor();
-  const stream = await runStream({
-    ...streamSettings(config, definition.stage),
-    kafka,
-    producer,
+  return runLoop(context, config, kafka, producer, {
     stage: definition.stage,
     inputTopic: definition.inputTopic,
     // A sink produces nothing but dead letters; a message without a topic would go there too.
     outputTopic: config.dlqTopic,
     decoder: definition.inputDecoder?.(inputCodec) ?? (inputCodec as unknown as RecordDecoder<V>),
-    processor,
-    logger,
-    registry,
-    ...(definition.tickMs !== undefined ? { tickMs: definition.tickMs } : {}),
+    processor: await definition.createProcessor(),
+    tickMs: definition.tickMs,
+    onStopped: definition.onStopped,
   });
-  watchStream(context, stream);
-  return runningStage(stream, producer, definition.onStopped);
 }
