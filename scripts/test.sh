@@ -8,4 +8,4 @@ shopt -s nullglob
 files=(lib/test/*.test.ts cli/test/*.test.ts services/*/test/*.test.ts test/*.test.ts test/e2e/*.test.ts)
 echo "== ${#files[@]} test files" >&2
 # Test files wait on brokers and group joins far more than on CPU: run a few at once.
-exec node --import tsx --test --test-concurrency="${TEST_CONCURRENCY:-4}" --test-reporter=spec "$@" "${files[@]}"
+exec node --import tsx --test --test-concurrency="${TEST_CONCURRENCY:-3}" --test-reporter=spec "$@" "${files[@]}"
