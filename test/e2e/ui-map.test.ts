@@ -14,8 +14,8 @@ import { tmpdir } from 'node:os';
 import { it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { DEFAULT_LOADER_PATH, probeProblems } from '@flowmesh/node-agent';
-import { launchChromium } from '@flowmesh/lib/testing';
-import type { Graph } from '@flowmesh/ui';
+import { clickUntilShown, launchChromium } from '@flowmesh/lib/testing';
+import type { FlowRow, Graph } from '@flowmesh/ui';
 import { startEmbeddedStack } from '../../cli/src/embedded-stack.js';
 import { DEMO_PLAN, kubernetesObjects } from '../../cli/src/demo/cluster-plan.js';
 import { startMap } from '../../cli/src/demo/map-services.js';
@@ -109,9 +109,13 @@ it('the map of the demo pipeline: conversations, exact bytes, both ends\' proces
 
     // Click the loadgen → Service edge: its flows name the process at each end.
     const edge = `${workload('loadgen')}->service:shop/catalog`;
-    const where = await page.evaluate((id) => window.flowmeshMap!.view.pagePosition(id), edge);
-    await page.mouse.click(where!.x, where!.y);
-    await page.waitForSelector('#flows tr.flow', { timeout: 30_000 });
+    const [source, target] = edge.split('->') as [string, string];
+    let answer: { flows: FlowRow[] } | undefined;
+    await until(async () => {
+      answer = (await (await fetch(`${map.url}api/edge?${new URLSearchParams({ source, target, limit: '100' })}`)).json()) as { flows: FlowRow[] };
+      return answer.flows.length > 0;
+    }, () => `the edge's recent flows from the ui: ${JSON.stringify(answer)}`);
+    await clickUntilShown(page, () => page.evaluate((id) => window.flowmeshMap!.view.pagePosition(id), edge), '#flows tr.flow');
     const names = await page.locator('#flows tr.flow .process-name').allTextContents();
     assert.ok(names.includes('loadgen') && names.includes('catalog-api'), `process names at both ends: ${names.join(', ')}`);
     await page.screenshot({ path: process.env.FLOWMESH_SCREENSHOT ?? `${tmpdir()}/flowmesh-ui-demo-map.png` });

@@ -6,4 +6,4 @@ export { writeGeoDatabases, type GeoDatabaseFiles } from './geo-databases.js';
 export { buildMmdb, type MmdbNetwork, type MmdbOptions, type MmdbValue } from './mmdb-writer.js';
 export { until } from './until.js';
 export { parsePrometheusText, samplesOf, sumOf, type Sample } from './prometheus-text.js';
-export { launchChromium, CHROMIUM, type HeadlessBrowser } from './browser.js';
+export { launchChromium, clickUntilShown, CHROMIUM, type HeadlessBrowser } from './browser.js';

@@ -71,12 +71,14 @@ for (const shape of ['ecs', 'ocsf'] as const) {
     };
 
     // The first process commits once at its first batch, then not for a minute: what it produces after is re-delivered.
+    // The second half is sent only once the first is out, so it comes in later batches, produced and never committed.
     const first = await startEnricherProcess({ ...flags, commitIntervalMs: 60_000 });
-    await send(flows.slice(0, flows.length / 2));
-    const rest = send(flows.slice(flows.length / 2));
-    await waitFor(async () => (await topicSize(kafka, topics.json)) >= flows.length / 2, 60_000, 'the first enricher to produce half the records');
+    const half = flows.length / 2;
+    await send(flows.slice(0, half));
+    await waitFor(async () => (await topicSize(kafka, topics.json)) >= half, 60_000, 'the first enricher to produce half the records');
+    await send(flows.slice(half));
+    await waitFor(async () => (await topicSize(kafka, topics.json)) >= half + 50, 60_000, 'the first enricher to produce records after its commit');
     first.process.kill('SIGKILL');
-    await rest;
     const producedBeforeKill = await topicSize(kafka, topics.json);
 
     const second = await startEnricherProcess({ ...flags, commitIntervalMs: 200 });

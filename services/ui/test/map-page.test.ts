@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { launchChromium, type HeadlessBrowser } from '@flowmesh/lib/testing';
+import { clickUntilShown, launchChromium, type HeadlessBrowser } from '@flowmesh/lib/testing';
 import type { Graph } from '../src/index.js';
 import { startMapStack, until, type MapStack } from './support/map-stack.js';
 import { SMALL_CLUSTER, round } from './support/small-cluster.js';
@@ -85,10 +85,8 @@ describe('the map', () => {
     assert.ok(ids.includes('external:AS64500') && ids.includes('service:shop/catalog'));
 
     const target = edgeId(SMALL_CLUSTER[0]!.edges[1]!); // catalog Service → catalog
-    const where = await page.evaluate((id) => window.flowmeshMap!.view.pagePosition(id), target);
-    assert.ok(where, 'the edge is on the page');
-    await page.mouse.click(where.x, where.y);
-    await page.waitForSelector('#flows tr.flow', { timeout: 20_000 });
+    assert.ok(await page.evaluate((id) => window.flowmeshMap!.view.pagePosition(id), target), 'the edge is on the page');
+    await clickUntilShown(page, () => page.evaluate((id) => window.flowmeshMap!.view.pagePosition(id), target), '#flows tr.flow');
     const names = await page.locator('#flows tr.flow .process-name').allTextContents();
     assert.ok(names.includes('frontend') && names.includes('catalog-api'), `process names ${names.join(', ')}`);
     assert.ok((await page.locator('#flows').textContent())!.includes('catalog-api --listen :8080'), 'the server command line');
