@@ -109,7 +109,7 @@ it('the map of the demo pipeline: conversations, exact bytes, both ends\' proces
 
     // Click the loadgen → Service edge: its flows name the process at each end.
     const edge = `${workload('loadgen')}->service:shop/catalog`;
-    const [source, target] = edge.split('->') as [string, string];
+    const { source, target } = last!.edges.find((e) => e.id === edge)!;
     let answer: { flows: FlowRow[] } | undefined;
     await until(async () => {
       answer = (await (await fetch(`${map.url}api/edge?${new URLSearchParams({ source, target, limit: '100' })}`)).json()) as { flows: FlowRow[] };

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { until } from './until.js';
 
 export const CHROMIUM = process.env.FLOWMESH_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -47,15 +48,11 @@ export async function launchChromium(viewport = { width: 1400, height: 900 }): P
  * click landing, so one click is not enough evidence that clicking fails.
  */
 export async function clickUntilShown(page: Page, locate: () => Promise<{ x: number; y: number } | null>, selector: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (let attempt = 1; ; attempt++) {
+  const clickOnce = async () => {
     const where = await locate();
-    if (where) {
-      await page.mouse.click(where.x, where.y);
-      const shown = await page.waitForSelector(selector, { timeout: 5_000 }).then(() => true, () => false);
-      if (shown) return;
-    }
-    if (Date.now() > deadline) throw new Error(`${selector} did not show after ${attempt} clicks (last position ${JSON.stringify(where)})`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
+    if (!where) return { where, shown: false };
+    await page.mouse.click(where.x, where.y);
+    return { where, shown: await page.waitForSelector(selector, { timeout: 5_000 }).then(() => true, () => false) };
+  };
+  await until(clickOnce, (attempt) => attempt.shown, `${selector} to show after a click`, timeoutMs);
 }

@@ -85,8 +85,9 @@ describe('the map', () => {
     assert.ok(ids.includes('external:AS64500') && ids.includes('service:shop/catalog'));
 
     const target = edgeId(SMALL_CLUSTER[0]!.edges[1]!); // catalog Service → catalog
-    assert.ok(await page.evaluate((id) => window.flowmeshMap!.view.pagePosition(id), target), 'the edge is on the page');
-    await clickUntilShown(page, () => page.evaluate((id) => window.flowmeshMap!.view.pagePosition(id), target), '#flows tr.flow');
+    const locate = () => page.evaluate((id) => window.flowmeshMap!.view.pagePosition(id), target);
+    assert.ok(await locate(), 'the edge is on the page');
+    await clickUntilShown(page, locate, '#flows tr.flow');
     const names = await page.locator('#flows tr.flow .process-name').allTextContents();
     assert.ok(names.includes('frontend') && names.includes('catalog-api'), `process names ${names.join(', ')}`);
     assert.ok((await page.locator('#flows').textContent())!.includes('catalog-api --listen :8080'), 'the server command line');
