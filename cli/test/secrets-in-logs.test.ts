@@ -16,6 +16,9 @@ const SECRET = {
   redisUrlPassword: 'RedisUrlPw-0d4',
   redisPassword: 'RedisPw-0e5',
   kubeUrlPassword: 'KubeUrlPw-0f6',
+  remoteWriteUrlPassword: 'RwUrlPw-0g7',
+  remoteWritePassword: 'RwPw-0h8',
+  prometheusUrlPassword: 'PromUrlPw-0i9',
 };
 
 /** How long each service runs after its start-up line before it is stopped (unless it exits by itself). */
@@ -39,7 +42,7 @@ describe('no credential in any log', () => {
     await Promise.all([broker.stop(), redis.stop(), kube.stop()]);
   });
 
-  it('agent, joiner, enricher and metadata-sync, working and failing', async () => {
+  it('every service, working and failing', async () => {
     const unreachable = await freePort();
     const kafka = ['--kafka-brokers', broker.bootstrap, '--kafka-partitions', '2'];
     const sasl = ['--kafka-sasl-mechanism', 'plain', '--kafka-sasl-username', 'flowmesh', '--kafka-sasl-password', SECRET.saslPassword];
@@ -57,6 +60,16 @@ describe('no credential in any log', () => {
       'enricher with a wrong Redis password, SASL and a registry': ['enricher', ...kafka, ...redisUrl, ...wrongRedisPassword, ...sasl, ...registry, ...shell],
       'metadata-sync working (password in the Redis and API URLs)': ['metadata-sync', ...redisUrl, ...kubeApi, ...shell],
       'metadata-sync with a wrong Redis password': ['metadata-sync', ...redisUrl, ...wrongRedisPassword, ...kubeApi, ...shell],
+      'flow-metrics pushing to a remote-write endpoint it cannot reach (password in the URL and its option), SASL': [
+        'flow-metrics',
+        ...kafka,
+        ...sasl,
+        ...['--remote-write-url', `http://rw:${SECRET.remoteWriteUrlPassword}@127.0.0.1:${unreachable}/api/v1/write`, '--remote-write-interval-ms', '500'],
+        ...['--remote-write-username', 'rw', '--remote-write-password', SECRET.remoteWritePassword],
+        ...shell,
+      ],
+      'ipfix-export with SASL and a registry it cannot reach': ['ipfix-export', ...kafka, ...sasl, ...registry, '--collector', `udp://127.0.0.1:${unreachable}`, ...shell],
+      'ui with a password in the Prometheus URL, SASL': ['ui', ...kafka, ...sasl, '--prometheus-url', `http://prom:${SECRET.prometheusUrlPassword}@127.0.0.1:${unreachable}`, ...shell],
     };
     const outputs = await Promise.all(
       Object.entries(runs).map(async ([name, args]) => {
