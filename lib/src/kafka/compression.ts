@@ -2,6 +2,8 @@
  * The Kafka compression codecs flowmesh writes and reads. kafkajs ships gzip only;
  * lz4, zstd and snappy come from codec packages registered into kafkajs's one
  * codec table, so every producer and consumer in the process can use them.
+ * lz4 is @2l/kafkajs-lz4 (kafkajs-lz4 on lz4-napi, prebuilt binaries on npm)
+ * rather than kafkajs-lz4, whose lz4 addon only builds from source.
  */
 import { createRequire } from 'node:module';
 // kafkajs is CommonJS and its codec table is not a named export Node can see.
@@ -50,7 +52,7 @@ let registered = false;
 export function registerKafkaCodecs(): void {
   if (registered) return;
   const require = createRequire(import.meta.url);
-  const LZ4Codec = require('kafkajs-lz4') as new () => { codec: () => KafkajsCodec };
+  const LZ4Codec = require('@2l/kafkajs-lz4') as new () => { codec: () => KafkajsCodec };
   kafkajs.CompressionCodecs[CompressionTypes.LZ4] = new LZ4Codec().codec;
   kafkajs.CompressionCodecs[CompressionTypes.ZSTD] = zstdCodec(require('zstd-napi') as typeof import('zstd-napi'));
   kafkajs.CompressionCodecs[CompressionTypes.Snappy] = require('kafkajs-snappy') as () => KafkajsCodec;
