@@ -144,16 +144,29 @@ function envEntries(text: string): { name: string; value: string | undefined; fr
   return [...text.matchAll(/^\s*- name: ([A-Z][A-Z0-9_]*)\n\s*(value|valueFrom):\s*(.*)$/gm)].map((m) => ({ name: m[1]!, value: m[2] === 'value' ? m[3]!.trim() : undefined, from: m[2] === 'valueFrom' }));
 }
 
-/** The value a `value:` line gives for the values in force, or undefined when it is not a plain read of them. */
-function evaluate(expression: string, values: Json, svc: Json): string | undefined {
-  const action = /^\{\{\s*(.*?)\s*\}\}$/.exec(expression)?.[1];
-  if (action === undefined) return expression.replace(/^"(.*)"$/, '$1');
-  const read = (path: string) => (path.startsWith('.Values.') ? lookup(values, path.slice(8)) : path.startsWith('.svc.') || path.startsWith('$svc.') ? lookup(svc, path.replace(/^\$?\.?svc\./, '')) : undefined);
-  const quoted = /^(\S+) \| quote$/.exec(action);
-  if (quoted) return read(quoted[1]!) === undefined ? undefined : String(read(quoted[1]!));
-  const joined = /^join "," (\S+) \| quote$/.exec(action);
-  if (joined) return (read(joined[1]!) as unknown[] | undefined)?.join(',');
+/** What a `.Values.a.b` or `.svc.key` path reads for the values in force. */
+function read(path: string, values: Json, svc: Json): unknown {
+  if (path.startsWith('.Values.')) return lookup(values, path.slice(8));
+  if (/^\$?\.?svc\./.test(path)) return lookup(svc, path.replace(/^\$?\.?svc\./, ''));
   return undefined;
+}
+
+/**
+ * The value a `value:` line gives for the values in force (undefined when it is not a plain read
+ * of them), and whether it prints a number without `| int64`: Helm reads values' numbers as
+ * floats, and a float of a million or more prints as 1e+06.
+ */
+function evaluate(expression: string, values: Json, svc: Json): { value: string | undefined; float: boolean } {
+  const action = /^\{\{\s*(.*?)\s*\}\}$/.exec(expression)?.[1];
+  if (action === undefined) return { value: expression.replace(/^"(.*)"$/, '$1'), float: false };
+  const quoted = /^(\S+)( \| int64)? \| quote$/.exec(action);
+  if (quoted) {
+    const value = read(quoted[1]!, values, svc);
+    return { value: value === undefined ? undefined : String(value), float: typeof value === 'number' && !quoted[2] };
+  }
+  const joined = /^join "," (\S+) \| quote$/.exec(action);
+  if (joined) return { value: (read(joined[1]!, values, svc) as unknown[] | undefined)?.join(','), float: false };
+  return { value: undefined, float: false };
 }
 
 /** The service's extra args, parsed by the CLI's own commander setup. */
@@ -240,7 +253,8 @@ describe('Helm chart deploy/helm/flowmesh', () => {
         for (const entry of entries) {
           if (!optionOf.has(entry.name) || MOUNTED_FILE.test(entry.name)) continue;
           // Secrets and the downward API are stand-ins, as in test/deploy.test.ts.
-          const value = entry.from ? `<${entry.name}>` : entry.value === undefined ? undefined : evaluate(entry.value, values, svc);
+          const { value, float } = entry.from ? { value: `<${entry.name}>`, float: false } : entry.value === undefined ? { value: undefined, float: false } : evaluate(entry.value, values, svc);
+          if (float) problems.push(`${entry.name}: ${entry.value} prints a number without | int64`);
           if (value !== undefined) env[entry.name] = value;
         }
         const flags = parseArgs(component, command.options, (svc.args ?? []) as string[], problems);

@@ -40,9 +40,9 @@ imagePullPolicy: {{ $image.pullPolicy }}
 - name: FLOWMESH_KAFKA_IDEMPOTENT
   value: {{ .Values.kafka.idempotent | quote }}
 - name: FLOWMESH_KAFKA_PARTITIONS
-  value: {{ .Values.kafka.partitions | quote }}
+  value: {{ .Values.kafka.partitions | int64 | quote }}
 - name: FLOWMESH_KAFKA_REPLICATION_FACTOR
-  value: {{ .Values.kafka.replicationFactor | quote }}
+  value: {{ .Values.kafka.replicationFactor | int64 | quote }}
 - name: FLOWMESH_KAFKA_TLS
   value: {{ .Values.kafka.tls.enabled | quote }}
 {{- if .Values.kafka.tls.insecure }}
@@ -95,7 +95,7 @@ imagePullPolicy: {{ $image.pullPolicy }}
 {{/* Settings every service takes: the HTTP port and the log level. Needs root and svc. */}}
 {{- define "flowmesh.serviceEnv" -}}
 - name: FLOWMESH_HTTP_PORT
-  value: {{ .svc.port | quote }}
+  value: {{ .svc.port | int64 | quote }}
 - name: FLOWMESH_LOG_LEVEL
   value: {{ .root.Values.logLevel | quote }}
 {{- end -}}
