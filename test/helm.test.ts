@@ -9,6 +9,7 @@
  * - Each service's template (with the defines it includes) sets only variables its subcommand
  *   has, and the values it fills in from values.yaml, plus the service's extra args parsed by the
  *   CLI's own flag parser, pass the same loadConfig + validate the service runs at start.
+ * - RBAC rules, agent capabilities and probe alerts are the manifests' (which deploy.test.ts checks).
  * - Secret references come from values, never fixed names; the agent's metrics bind to
  *   status.hostIP and it has a priorityClassName; the replicated stages get PodDisruptionBudgets
  *   and topology spread; a NetworkPolicy is on by default; KEDA is off by default and names
@@ -20,7 +21,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { ConfigError, envName, loadConfig, type OptionSpecs, type ServiceCommand } from '@flowmesh/lib';
 import { serviceCommands } from '../cli/src/services.js';
 import { addSpecOptions, givenFlags } from '../cli/src/spec-flags.js';
@@ -28,6 +29,7 @@ import { addSpecOptions, givenFlags } from '../cli/src/spec-flags.js';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CHART = join(ROOT, 'deploy/helm/flowmesh');
 const TEMPLATES = join(CHART, 'templates');
+const MANIFESTS = join(ROOT, 'deploy/kubernetes');
 
 type Json = Record<string, any>; // parsed YAML
 
@@ -327,5 +329,34 @@ describe('Helm chart deploy/helm/flowmesh', () => {
     }
     // While KEDA owns a Deployment's replicas the chart leaves them out.
     assert.match(defines.get('flowmesh.deployment')!, /if not \(include "flowmesh\.kedaScaled" \.\)/);
+  });
+  it('keeps the manifests\' RBAC rules, agent capabilities and probe alerts (test/deploy.test.ts checks those)', () => {
+    const manifests = (file: string) => parseAllDocuments(readFileSync(join(MANIFESTS, file), 'utf8')).map((d) => d.toJSON() as Json);
+    const rbac = manifests('rbac.yaml');
+    const chartRbac = sources.get('rbac.yaml')!.split(/^---$/m);
+    /** The literal `rules:` of the chart's object of `kind`, with the Lease name a release named flowmesh gives. */
+    const rulesOf = (kind: string) => {
+      const text = chartRbac.find((doc) => new RegExp(`^kind: ${kind}$`, 'm').test(doc))!;
+      const rules = text.slice(text.indexOf('\nrules:') + 1).replace(/\{\{-? end \}\}[\s\S]*$/, '').replaceAll('{{ $name }}', 'flowmesh-metadata-sync');
+      return (parse(rules) as Json).rules;
+    };
+    for (const kind of ['ClusterRole', 'Role']) assert.deepEqual(rulesOf(kind), rbac.find((o) => o.kind === kind)!.rules, `${kind} rules`);
+
+    const agent = manifests('agent-daemonset.yaml')[0]!.spec.template.spec.containers[0];
+    const added = /add: \[([^\]]*)\]/.exec(sources.get(templates.get('agent')!)!)?.[1]?.split(',').map((c) => c.trim());
+    assert.deepEqual(added, agent.securityContext.capabilities.add);
+
+    const alerts = manifests('probes-prometheusrule.yaml')[0]!.spec;
+    const rule = sources.get('prometheusrule.yaml')!.replace(/\{\{`([\s\S]*?)`\}\}/g, '$1');
+    const spec = rule.slice(rule.indexOf('\nspec:') + 1).replace(/\{\{- end \}\}\s*$/, '');
+    assert.deepEqual((parse(spec) as Json).spec, alerts);
+  });
+
+  it('the agents\' probes select the agent pods the chart labels, and metadata-sync competes for the Lease its Role names', () => {
+    const agent = sources.get(templates.get('agent')!)!;
+    assert.match(agent, /app\.kubernetes\.io\/name=flowmesh-agent,app\.kubernetes\.io\/instance=%s" \.Release\.Name/);
+    assert.match(defines.get('flowmesh.selectorLabels')!, /app\.kubernetes\.io\/name: flowmesh-\{\{ \.component \}\}\napp\.kubernetes\.io\/instance: \{\{ \.root\.Release\.Name \}\}/);
+    assert.match(defines.get('flowmesh.metadata-sync.env')!, /FLOWMESH_LEASE_NAME\n\s*value: \{\{ printf "%s-metadata-sync" \(include "flowmesh\.fullname" \.\) \| quote \}\}/);
+    assert.match(sources.get('rbac.yaml')!, /\$name := printf "%s-metadata-sync" \(include "flowmesh\.fullname" \.\)[\s\S]*resourceNames: \[\{\{ \$name \}\}\]/);
   });
 });
