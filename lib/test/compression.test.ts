@@ -39,15 +39,20 @@ const halfCodec = RecordCodec.local('FlowHalf');
 const logger = createLogger('test', 'fatal');
 
 /** Counts the calls kafkajs makes into one codec of its table. */
-function countCodecCalls(type: CompressionTypes): { compress: number; decompress: number } {
+function countCodecCalls(type: CompressionTypes): { compress: number; decompress: number; written: Buffer[] } {
   registerKafkaCodecs();
-  const counts = { compress: 0, decompress: 0 };
+  const counts = { compress: 0, decompress: 0, written: [] as Buffer[] };
   const table = kafkajs.CompressionCodecs as Record<CompressionTypes, () => { compress(e: { buffer: Buffer }): Promise<Buffer>; decompress(b: Buffer): Promise<Buffer> }>;
   const original = table[type];
   table[type] = () => {
     const codec = original();
     return {
-      compress: async (encoder) => (counts.compress++, codec.compress(encoder)),
+      compress: async (encoder) => {
+        counts.compress++;
+        const compressed = await codec.compress(encoder);
+        counts.written.push(compressed);
+        return compressed;
+      },
       decompress: async (buffer) => (counts.decompress++, codec.decompress(buffer)),
     };
   };
@@ -136,6 +141,12 @@ describe('--kafka-compression', () => {
       await producer.producer.send({ topic, compression: producer.compression, messages: records.map(({ key, value }) => ({ key, value })) });
       await producer.producer.disconnect();
       assert.equal(counts.compress, 1, `one ${codec} batch`);
+      if (codec === 'lz4') {
+        // An LZ4 frame with independent blocks: the Java client's reader refuses dependent ones.
+        const frame = counts.written[0]!;
+        assert.equal(frame.readUInt32LE(0), 0x184d2204, 'LZ4 frame magic');
+        assert.equal((frame[4]! >> 5) & 1, 1, 'block independence flag');
+      }
       const read = await readWithKcat(broker.bootstrap, topic, records.length);
       assert.equal(read.length, records.length);
       const values = read.map((m) => m.value!);
