@@ -1,4 +1,5 @@
 /** Option groups shared by the services; each service spreads the groups it needs into its own specs. */
+import { KAFKA_COMPRESSIONS } from '../kafka/compression.js';
 import { defineOptions } from './options.js';
 
 /**
@@ -29,7 +30,7 @@ export const kafkaOptions = defineOptions({
   kafkaSaslMechanism: { type: 'enum', doc: 'SASL mechanism; none disables SASL.', default: 'none', choices: ['none', 'plain', 'scram-sha-256', 'scram-sha-512'] },
   kafkaSaslUsername: { type: 'string', doc: 'SASL username.' },
   kafkaSaslPassword: { type: 'string', doc: 'SASL password.', secret: true },
-  kafkaCompression: { type: 'enum', doc: 'Compression of produced batches (gzip is built into kafkajs; others need a codec package).', default: 'none', choices: ['none', 'gzip'] },
+  kafkaCompression: { type: 'enum', doc: 'Compression of produced batches (gzip is kafkajs\'s own; lz4, zstd and snappy come from codec packages). Consumers read every codec whatever this says.', default: 'none', choices: KAFKA_COMPRESSIONS },
   kafkaIdempotent: { type: 'boolean', doc: 'Idempotent producer (turn on for real Kafka; the embedded mock broker does not support it).', default: false },
   kafkaPartitions: { type: 'int', doc: 'Partition count used when this service creates a missing topic.', default: 12, min: 1 },
   kafkaReplicationFactor: { type: 'int', doc: 'Replication factor used when this service creates a missing topic (-1: broker default).', default: -1, min: -1 },

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
 import type { Logger } from '../service/logger.js';
+import { registerKafkaCodecs } from './compression.js';
 import { isConnectionNoise, UnreachableReporter } from './reachability.js';
 import { applyKafkajsIdleFix } from './request-queue-idle-fix.js';
 import { noDelaySocketFactory } from './socket-factory.js';
@@ -59,6 +60,8 @@ export function createKafka(
   settings: { retries?: number; onUnreachable?: (line: string) => void } = {},
 ): Kafka {
   applyKafkajsIdleFix();
+  // Consumers read whatever codec a producer chose, so every client gets them all.
+  registerKafkaCodecs();
   const log = logger.child({ component: 'kafkajs' });
   const unreachable = new UnreachableReporter(settings.onUnreachable ?? ((line) => logger.warn(line)));
   const config = kafkaConfig(options);

@@ -1,9 +1,10 @@
 /** A kafkajs producer configured from the shared options: murmur2 partitioning, compression, idempotence. */
-import { CompressionTypes, type Kafka, type Producer } from 'kafkajs';
+import type { CompressionTypes, Kafka, Producer } from 'kafkajs';
+import { compressionType, registerKafkaCodecs, type KafkaCompression } from './compression.js';
 import { murmur2Partitioner } from './partitioner.js';
 
 export interface ProducerOptions {
-  kafkaCompression: 'none' | 'gzip';
+  kafkaCompression: KafkaCompression;
   kafkaIdempotent: boolean;
 }
 
@@ -13,6 +14,7 @@ export interface FlowProducer {
 }
 
 export async function createProducer(kafka: Kafka, options: ProducerOptions): Promise<FlowProducer> {
+  registerKafkaCodecs();
   const producer = kafka.producer({
     // Java-compatible murmur2, so producers in other languages put a key in the same partition.
     createPartitioner: murmur2Partitioner,
@@ -23,6 +25,6 @@ export async function createProducer(kafka: Kafka, options: ProducerOptions): Pr
   await producer.connect();
   return {
     producer,
-    compression: options.kafkaCompression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
+    compression: compressionType(options.kafkaCompression),
   };
 }

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { logLevel, Kafka, type IHeaders } from 'kafkajs';
 import { kafkaConfig } from '../kafka/client.js';
+import { registerKafkaCodecs } from '../kafka/compression.js';
 import { applyKafkajsIdleFix } from '../kafka/request-queue-idle-fix.js';
 
 export interface ReadMessage {
@@ -16,6 +17,7 @@ export interface ReadMessage {
 /** A client with the services' socket and request-queue settings (benchmarks compare like with like). */
 export function testKafka(brokers: string[]): Kafka {
   applyKafkajsIdleFix();
+  registerKafkaCodecs();
   const services = kafkaConfig({ kafkaBrokers: brokers, kafkaClientId: 'flowmesh-test', kafkaTls: false, kafkaTlsInsecure: false, kafkaSaslMechanism: 'none' });
   return new Kafka({ ...services, logLevel: logLevel.NOTHING, retry: { retries: 5, initialRetryTime: 100 } });
 }
