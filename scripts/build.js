@@ -27,7 +27,9 @@ if (new Set(names).size !== names.length) throw new Error(`entry points need dis
 const externalPackages = {
   name: 'external-packages',
   setup(esbuild) {
-    esbuild.onResolve({ filter: /^[^./]/ }, ({ path }) => (path.startsWith('@flowmesh/') ? undefined : { path, external: true }));
+    esbuild.onResolve({ filter: /^[^./]/ }, ({ path, kind }) =>
+      kind === 'entry-point' || path.startsWith('@flowmesh/') ? undefined : { path, external: true },
+    );
   },
 };
 
