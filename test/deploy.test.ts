@@ -437,7 +437,8 @@ describe(COMPOSE_FILE, () => {
 
   it('runs every service from the image the Dockerfile builds', () => {
     for (const [name, service] of flowmesh) {
-      assert.equal(service.build, '.', `${name}: build: . (the Dockerfile)`);
+      const context = typeof service.build === 'object' ? service.build?.context : service.build;
+      assert.equal(context, '.', `${name}: build: . (the Dockerfile)`);
       assert.ok(service.entrypoint === undefined || isEntrypointWithV8Flags(service.entrypoint), `${name}: the image's entrypoint, or it with V8 flags`);
     }
     assertRegistersEveryDeployedService(flowmesh.map(([, s]) => composeArgs(s)[0] ?? ''), COMPOSE_FILE);
