@@ -1012,7 +1012,7 @@ describe('operator docs and dashboard', () => {
     const missing = DEPLOYED.filter((name) => !commands.has(name));
     if (missing.length) assert.fail(`cannot check the options the docs mention until the CLI registers ${missing.join(', ')} (cli/src/services.ts registers: ${registered()})`);
     const flags = new Set(['config', 'from-beginning', 'max', 'timeout']); // --config, and `flowmesh tail`'s own
-    const variables = new Set<string>();
+    const variables = new Set<string>(['FLOWMESH_RUN']); // bin/flowmesh.js's own: build or sources
     for (const command of commands.values()) {
       for (const [key, spec] of Object.entries(command.options)) {
         flags.add(flagName(key));
