@@ -7,7 +7,7 @@
 #
 # The services run compiled: scripts/build.js bundles the CLI into dist/ (esbuild), and
 # FLOWMESH_RUN=build makes bin/flowmesh.js run that bundle without looking for sources (the
-# image has none) and without loading tsx.
+# image has none, nor tsx, a dev dependency).
 #
 # The eBPF probe is built in its own stage. bpf/Makefile generates bpf/vmlinux.h from the
 # BUILD host's /sys/kernel/btf/vmlinux (bpf/vmlinux.h is git-ignored and excluded by

@@ -42,7 +42,12 @@ if (mode === 'build' || (mode === 'auto' && buildIsCurrent())) {
   }
   await import(new URL('../dist/main.js', import.meta.url).href);
 } else {
-  const { register } = await import('tsx/esm/api');
-  register();
+  const tsx = await import('tsx/esm/api').catch((error) => {
+    if (error?.code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    // A production install (npm ci --omit=dev) has no tsx: only a current build runs there.
+    process.stderr.write(`flowmesh: ${existsSync(BUILD) ? 'a source is newer than dist/' : 'no build in dist/'} and tsx (a dev dependency) is not installed: run node scripts/build.js\n`);
+    process.exit(2);
+  });
+  tsx.register();
   await import('../cli/src/main.ts');
 }

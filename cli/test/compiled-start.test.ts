@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -89,5 +89,21 @@ describe('compiled start', () => {
     execFileSync(process.execPath, [join(tree, 'scripts/build.js')], { stdio: 'pipe' });
     writeFileSync(builtMain, readFileSync(builtMain, 'utf8').replace('from the edited sources', 'from the rebuilt dist'));
     assert.match(await help(tree), /from the rebuilt dist/);
+  });
+
+  it('a production install (no tsx) with a stale build says so in one line instead of failing to import', async () => {
+    // node_modules as `npm ci --omit=dev` leaves it: everything but the dev dependency tsx.
+    rmSync(join(tree, 'node_modules'));
+    mkdirSync(join(tree, 'node_modules'));
+    for (const name of readdirSync(join(REPO, 'node_modules'))) if (name !== 'tsx') symlinkSync(join(REPO, 'node_modules', name), join(tree, 'node_modules', name));
+    const main = join(tree, 'cli/src/main.ts');
+    const later = new Date(Date.now() + 4_000);
+    utimesSync(main, later, later);
+    const run = runCli(['--help'], {}, join(tree, 'bin/flowmesh.js'));
+    assert.equal((await run.exited).code, 2);
+    assert.deepEqual(
+      run.stderr.map((line) => line.text),
+      ['flowmesh: a source is newer than dist/ and tsx (a dev dependency) is not installed: run node scripts/build.js'],
+    );
   });
 });
