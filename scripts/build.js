@@ -51,6 +51,9 @@ await build({
   sourcemap: 'linked',
   plugins: [externalPackages],
   logLevel: 'warning',
+}).catch((error) => {
+  rmSync(staging, { recursive: true, force: true });
+  throw error;
 });
 // Swap the whole folder at once; meanwhile bin/flowmesh.js finds no build and runs the sources.
 rmSync(OUT, { recursive: true, force: true });
