@@ -28,6 +28,11 @@ describe('compiled start', () => {
   let tree: string;
   let builtMain: string;
   let broker: MockBroker;
+  /** Dates the build an hour back, so the sources are newer without any file dated in the future. */
+  const ageBuild = () => {
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    utimesSync(builtMain, hourAgo, hourAgo);
+  };
 
   before(async () => {
     tree = mkdtempSync(join(tmpdir(), 'flowmesh-compiled-'));
@@ -76,8 +81,7 @@ describe('compiled start', () => {
   it('runs the sources through tsx once one of them is newer than the build', async () => {
     const main = join(tree, 'cli/src/main.ts');
     writeFileSync(main, readFileSync(main, 'utf8').replace(DESCRIPTION, 'from the edited sources'));
-    const later = new Date(Date.now() + 2_000);
-    utimesSync(main, later, later);
+    ageBuild();
     const output = await help(tree);
     assert.match(output, /from the edited sources/);
     assert.doesNotMatch(output, /from the build in dist/);
@@ -96,9 +100,7 @@ describe('compiled start', () => {
     rmSync(join(tree, 'node_modules'));
     mkdirSync(join(tree, 'node_modules'));
     for (const name of readdirSync(join(REPO, 'node_modules'))) if (name !== 'tsx') symlinkSync(join(REPO, 'node_modules', name), join(tree, 'node_modules', name));
-    const main = join(tree, 'cli/src/main.ts');
-    const later = new Date(Date.now() + 4_000);
-    utimesSync(main, later, later);
+    ageBuild();
     const run = runCli(['--help'], {}, join(tree, 'bin/flowmesh.js'));
     assert.equal((await run.exited).code, 2);
     assert.deepEqual(
