@@ -33,6 +33,9 @@ if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
+# The CLI and services as JavaScript (dist/): bin/flowmesh.js runs them while no source is newer.
+node scripts/build.js
+
 # The embedded Kafka broker (librdkafka mock cluster) and the eBPF probe.
 make -s -C tools/mockbroker
 if [[ -f bpf/Makefile ]]; then

@@ -17,7 +17,9 @@
  * a Secret key to `<secret name/key>`, a compose variable to its default.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -435,7 +437,8 @@ describe(COMPOSE_FILE, () => {
 
   it('runs every service from the image the Dockerfile builds', () => {
     for (const [name, service] of flowmesh) {
-      assert.equal(service.build, '.', `${name}: build: . (the Dockerfile)`);
+      const context = typeof service.build === 'object' ? service.build?.context : service.build;
+      assert.equal(context, '.', `${name}: build: . (the Dockerfile)`);
       assert.ok(service.entrypoint === undefined || isEntrypointWithV8Flags(service.entrypoint), `${name}: the image's entrypoint, or it with V8 flags`);
     }
     assertRegistersEveryDeployedService(flowmesh.map(([, s]) => composeArgs(s)[0] ?? ''), COMPOSE_FILE);
@@ -546,12 +549,26 @@ interface K8sContainer {
   subcommand: string;
 }
 
+/** An image reference without its tag or digest: registry.example.com:5000/flowmesh/flowmesh:0.1.0 -> ...flowmesh/flowmesh. */
+function imageRepository(image: string): string {
+  return image.replace(/@.*$/, '').replace(/:[^/:]*$/, '');
+}
+
+/** Why an image reference is not fully qualified and pinned, or undefined when it is. */
+function unqualifiedImage(image: string): string | undefined {
+  const first = image.split('/')[0]!;
+  if (!image.includes('/') || !(first.includes('.') || first.includes(':') || first === 'localhost')) return 'no registry host (a bare name is pulled from docker.io)';
+  if (!/@sha256:[0-9a-f]{64}$/.test(image) && imageRepository(image) === image) return 'no tag or digest';
+  if (image.endsWith(':latest')) return 'the tag latest moves';
+  return undefined;
+}
+
 function flowmeshContainers(objects: K8sObject[], imageName: string): K8sContainer[] {
   const found: K8sContainer[] = [];
   for (const workload of objects.filter((o) => WORKLOAD_KINDS.has(o.kind))) {
     const pod = workload.spec?.template?.spec ?? {};
     for (const container of [...(pod.initContainers ?? []), ...(pod.containers ?? [])] as Json[]) {
-      if (String(container.image).split(':')[0] !== imageName) continue;
+      if (imageRepository(String(container.image)) !== imageName) continue;
       found.push({
         workload,
         pod,
@@ -633,7 +650,7 @@ function grants(rules: Rule[], group: string, resource: string, verb: string, na
 describe('deploy/kubernetes', () => {
   const { kustomization, objects, files } = loadManifests();
   const namespace = String(kustomization.namespace ?? 'default');
-  const imageName = String(kustomization.images?.[0]?.name ?? 'flowmesh');
+  const imageName = String(kustomization.images?.[0]?.name ?? '(kustomization.yaml has no images: entry)');
   const containers = flowmeshContainers(objects, imageName);
   const checked = new Map<K8sContainer, Checked>();
   const check = (c: K8sContainer): Checked => {
@@ -658,6 +675,26 @@ describe('deploy/kubernetes', () => {
     const misplaced = objects.filter((o) => !CLUSTER_SCOPED.has(o.kind) && o.metadata?.namespace !== undefined && o.metadata.namespace !== namespace);
     assert.deepEqual(misplaced.map((o) => `${o.kind}/${o.metadata.name}`), [], `namespaced objects outside ${namespace}`);
     assert.ok(named(objects, 'Namespace', namespace), `a Namespace ${namespace}`);
+  });
+
+  it('names every image with its registry and a tag, and kustomize `images:` can repoint all flowmesh containers', () => {
+    const problems: string[] = [];
+    for (const workload of objects.filter((o) => WORKLOAD_KINDS.has(o.kind))) {
+      const pod = workload.spec?.template?.spec ?? {};
+      for (const container of [...(pod.initContainers ?? []), ...(pod.containers ?? [])] as Json[]) {
+        const why = unqualifiedImage(String(container.image ?? ''));
+        if (why) problems.push(`${workload.__file} ${workload.kind}/${workload.metadata.name} container ${container.name}: image ${container.image}: ${why}`);
+      }
+    }
+    const entries = (kustomization.images ?? []) as Json[];
+    assert.equal(entries.length, 1, 'kustomization.yaml: one images: entry, the flowmesh image');
+    const entry = entries[0]!;
+    const rendered = `${entry.newName ?? entry.name}:${entry.newTag ?? ''}`;
+    const why = unqualifiedImage(rendered);
+    if (why) problems.push(`kustomization.yaml images: renders ${rendered}: ${why}`);
+    assertNoProblems(problems, 'images');
+    // The override matches by repository: every service must use exactly the one it names.
+    assertRegistersEveryDeployedService(containers.map((c) => c.subcommand), `containers whose image is ${imageName}`);
   });
 
   it('runs every service from the flowmesh image through the image entrypoint', () => {
@@ -813,7 +850,18 @@ describe('Dockerfile', () => {
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith('#') && !l.startsWith('!'));
+  const reincluded = readFileSync(join(ROOT, '.dockerignore'), 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('!'))
+    .map((l) => l.slice(1).trim());
   const workdir = [...dockerfile.matchAll(/^WORKDIR\s+(\S+)/gm)].at(-1)?.[1] ?? '/';
+  /** The text of one stage (`FROM ... AS name`), or of the last, unnamed one (the image). */
+  const stage = (name?: string): string => {
+    const stages = dockerfile.split(/^(?=FROM )/m).slice(1);
+    return (name ? stages.find((text) => new RegExp(`^FROM \\S+ AS ${name}\\b`).test(text)) : stages.at(-1)) ?? '';
+  };
+  const build = stage('build');
+  const runtime = stage();
 
   it('runs the CLI from the image\'s WORKDIR', () => {
     assert.match(dockerfile, new RegExp(`^ENTRYPOINT \\["node", "${workdir}/bin/flowmesh\\.js"\\]`, 'm'));
@@ -835,10 +883,62 @@ describe('Dockerfile', () => {
     assert.deepEqual(missing, [], 'each workspace\'s package.json is copied before npm ci');
   });
 
-  it('keeps what the services read at run time in the build context', () => {
+  it('keeps what the build and the services read at run time in the build context', () => {
     const needed = ['bin', 'schemas', 'lib', 'cli', 'services', 'bpf', 'package.json', 'package-lock.json'];
     assert.deepEqual(needed.filter((path) => ignored.includes(path) || ignored.includes(`${path}/`)), [], '.dockerignore excludes a path the image needs');
-    for (const path of ['bin/', 'schemas/', 'lib/', 'cli/', 'services/']) assert.ok(dockerfile.includes(`COPY ${path}`), `the image copies ${path}`);
+    assert.ok(reincluded.includes('scripts/build.js'), '.dockerignore excludes scripts/ but must keep scripts/build.js (!scripts/build.js)');
+    for (const path of ['lib/', 'cli/', 'services/', 'scripts/build.js']) assert.ok(build.includes(`COPY ${path}`), `the build stage copies ${path}`);
+    for (const path of ['bin/', 'schemas/', 'services/ui/web/']) assert.ok(runtime.includes(`COPY ${path}`), `the image copies ${path}`);
+  });
+
+  it('runs the build, not the TypeScript sources through tsx', () => {
+    assert.match(build, /^RUN node scripts\/build\.js$/m, 'the build stage runs scripts/build.js');
+    assert.match(runtime, /^COPY --from=build \/app\/dist\/ dist\/$/m, 'the image takes dist/ from the build stage');
+    assert.match(runtime, /^ENV FLOWMESH_RUN=build$/m, 'FLOWMESH_RUN=build: bin/flowmesh.js runs dist/ and never tsx');
+    for (const sources of ['lib/', 'cli/', 'services/ ']) assert.ok(!runtime.includes(`COPY ${sources}`), `the image itself holds no ${sources.trim()} sources`);
+  });
+
+  it('starts from a current Node LTS (Node 20 reached end of life in April 2026)', () => {
+    const base = /^ARG NODE_IMAGE=node:(\d+)-bookworm-slim$/m.exec(dockerfile);
+    assert.ok(base, 'ARG NODE_IMAGE=node:<major>-bookworm-slim');
+    const major = Number(base[1]);
+    assert.ok(major >= 24 && major % 2 === 0, `node:${major}: an even (LTS) line, 24 or newer`);
+  });
+
+  describe('the probe stage fails without BTF unless PROBE=skip', () => {
+    // The stage's RUN script as Docker runs it (continuation lines joined), with the BTF path
+    // pointed elsewhere so the script sees a host with or without BTF.
+    const script = /^RUN (mkdir -p \.output[\s\S]*?esac)$/m.exec(stage('probe'))?.[1]?.replace(/\\\n/g, '');
+    const run = (probe: string, btf: string) => {
+      const dir = mkdtempSync(join(tmpdir(), 'flowmesh-probe-stage-'));
+      try {
+        return spawnSync('sh', ['-c', script!.replaceAll('/sys/kernel/btf/vmlinux', btf)], { cwd: dir, env: { PATH: process.env.PATH, PROBE: probe }, encoding: 'utf8' });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    };
+
+    it('declares PROBE=build as the default', () => {
+      assert.ok(script, 'the probe stage has a `RUN mkdir -p .output && case "$PROBE" in ... esac`');
+      assert.match(stage('probe'), /^ARG PROBE=build$/m);
+    });
+
+    it('a host without BTF: the build fails, naming BTF and --build-arg PROBE=skip', () => {
+      const result = run('build', '/nonexistent/btf/vmlinux');
+      assert.equal(result.status, 1);
+      assert.match(result.stderr, /BTF/);
+      assert.match(result.stderr, /--build-arg PROBE=skip/);
+    });
+
+    it('PROBE=skip builds without the probe and says so', () => {
+      const result = run('skip', '/nonexistent/btf/vmlinux');
+      assert.equal(result.status, 0, result.stderr);
+      assert.match(result.stderr, /without the eBPF probe/);
+    });
+
+    it('any other PROBE value fails', () => {
+      assert.equal(run('maybe', '/nonexistent/btf/vmlinux').status, 1);
+    });
   });
 });
 
@@ -912,7 +1012,7 @@ describe('operator docs and dashboard', () => {
     const missing = DEPLOYED.filter((name) => !commands.has(name));
     if (missing.length) assert.fail(`cannot check the options the docs mention until the CLI registers ${missing.join(', ')} (cli/src/services.ts registers: ${registered()})`);
     const flags = new Set(['config', 'from-beginning', 'max', 'timeout']); // --config, and `flowmesh tail`'s own
-    const variables = new Set<string>();
+    const variables = new Set<string>(['FLOWMESH_RUN']); // bin/flowmesh.js's own: build or sources
     for (const command of commands.values()) {
       for (const [key, spec] of Object.entries(command.options)) {
         flags.add(flagName(key));

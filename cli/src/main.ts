@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { maskUrlCredentials } from '@flowmesh/lib';
+import { maskUrlCredentials, projectPath } from '@flowmesh/lib';
 import { exitOnOperatorError } from './operator-errors.js';
 import { addServiceCommand } from './service-commands.js';
 import { addStackCommand } from './stack-command.js';
@@ -13,7 +13,7 @@ import { addTailCommand } from './tail-command.js';
 import { serviceCommands } from './services.js';
 import { renderConfigReference } from './config-docs.js';
 
-const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+const { version } = JSON.parse(readFileSync(projectPath('package.json'), 'utf8')) as { version: string };
 
 const program = new Command()
   .name('flowmesh')

@@ -4,7 +4,8 @@ import { enricherCommand } from '@flowmesh/enricher';
 import { ipfixExportCommand } from '@flowmesh/ipfix-export';
 import { flowMetricsCommand } from '@flowmesh/flow-metrics';
 import { joinerCommand } from '@flowmesh/joiner';
-import { metadataSyncCommand } from '@flowmesh/metadata-sync';
+// Not the package index: that brings the Kubernetes client, which only `metadata-sync` itself needs.
+import { metadataSyncCommand } from '@flowmesh/metadata-sync/command';
 import { nodeAgentCommand } from '@flowmesh/node-agent';
 import { uiCommand } from '@flowmesh/ui';
 

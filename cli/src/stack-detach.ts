@@ -6,9 +6,9 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { projectPath } from '@flowmesh/lib';
 
-const CLI = fileURLToPath(new URL('../../bin/flowmesh.js', import.meta.url));
+const CLI = projectPath('bin/flowmesh.js');
 /** Set in the detached child: it has no parent to watch. */
 export const DETACHED_ENV = 'FLOWMESH_STACK_DETACHED';
 

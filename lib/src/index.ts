@@ -51,4 +51,5 @@ export { freePort } from './stack/free-port.js';
 export { startChild, withParentDeathSignal, type Child } from './stack/child.js';
 export { defineServiceCommand, loadServiceConfig, runServiceCommand, type ServiceCommand } from './service/command.js';
 export { Prng } from './util/prng.js';
+export { projectPath, projectRoot, runsCompiled, entryPoint, BUILD_DIR, type EntryPoint } from './runtime/project-files.js';
 export { CidrSet, parseIpv4, parseIpv6 } from './flow/cidr.js';

@@ -13,7 +13,6 @@ import { tmpdir } from 'node:os';
 import type { Command } from 'commander';
 import { DEFAULT_LOADER_PATH, probeProblems } from '@flowmesh/node-agent';
 import { RecordCodec, TOPICS, type EnrichedFlow } from '@flowmesh/lib';
-import { testKafka } from '@flowmesh/lib/testing';
 import { startEmbeddedStack, type EmbeddedStack } from '../embedded-stack.js';
 import { DEMO_PLAN, kubernetesObjects, type ClusterPlan } from './cluster-plan.js';
 import { FlowTable, TABLE_LEGEND, renderTable } from './flow-table.js';
@@ -158,6 +157,8 @@ async function showLiveTable(
 ): Promise<void> {
   const table = new FlowTable();
   const codec = RecordCodec.local('EnrichedFlow');
+  // Loaded on use: the testing helpers bring playwright-core, which no other command needs.
+  const { testKafka } = await import('@flowmesh/lib/testing');
   const kafka = testKafka(stack.kafkaBrokers.split(','));
   const consumer = kafka.consumer({ groupId: `flowmesh-demo-${randomUUID()}`, maxWaitTimeInMs: 250 });
   await consumer.connect();

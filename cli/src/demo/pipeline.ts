@@ -5,12 +5,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { freePort, withParentDeathSignal } from '@flowmesh/lib';
+import { freePort, projectPath, withParentDeathSignal } from '@flowmesh/lib';
 import type { EmbeddedStack } from '../embedded-stack.js';
 import type { ClusterPlan } from './cluster-plan.js';
 
-const CLI = fileURLToPath(new URL('../../../bin/flowmesh.js', import.meta.url));
+const CLI = projectPath('bin/flowmesh.js');
 
 export type AgentSpec =
   | { kind: 'ebpf'; node: string; netnsPath: string }

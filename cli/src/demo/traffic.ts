@@ -5,12 +5,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { entryPoint } from '@flowmesh/lib';
 import type { ClusterPlan } from './cluster-plan.js';
 import type { SimCluster } from './sim-cluster.js';
 
-const ACTOR = fileURLToPath(new URL('./actor.ts', import.meta.url));
-const TSX = fileURLToPath(new URL('../../../node_modules/tsx/dist/esm/index.mjs', import.meta.url));
+/** Its own bundle in dist/ when the demo runs compiled (scripts/build.js lists it). */
+const ACTOR = entryPoint('cli/src/demo/actor.ts');
 
 export interface Conversation {
   actor: string;
@@ -64,7 +64,7 @@ export function trafficPlan(plan: ClusterPlan, cluster: SimCluster, options: Tra
 }
 
 function startActor(spec: ActorSpec): { child: ChildProcess; lines: AsyncIterableIterator<string> } {
-  const child = spawn('ip', ['netns', 'exec', spec.netns, process.execPath, '--import', TSX, ACTOR, String(spec.args[0]), spec.name, ...spec.args.slice(1).map(String)], {
+  const child = spawn('ip', ['netns', 'exec', spec.netns, process.execPath, ...ACTOR.execArgv, ACTOR.file, String(spec.args[0]), spec.name, ...spec.args.slice(1).map(String)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return { child, lines: createInterface({ input: child.stdout! })[Symbol.asyncIterator]() };

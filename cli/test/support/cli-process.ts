@@ -20,8 +20,9 @@ export interface CliRun {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
 }
 
-export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): CliRun {
-  const child = spawn(process.execPath, [CLI, ...args], {
+/** `cli`: another copy of bin/flowmesh.js (the compiled-start test runs one in a temporary tree). */
+export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, cli = CLI): CliRun {
+  const child = spawn(process.execPath, [cli, ...args], {
     env: { ...process.env, KAFKA_BROKERS: '', REDIS_URL: '', KUBE_API: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

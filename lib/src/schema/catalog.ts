@@ -4,9 +4,9 @@
  * version stays known so that older writers still decode.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import avro from 'avsc';
 import { crc64Avro } from '../codec/fingerprint.js';
+import { projectPath } from '../runtime/project-files.js';
 import type { RecordName } from './types.js';
 
 export interface SchemaVersion {
@@ -23,7 +23,7 @@ const FILE_PATTERN = /^([A-Za-z]+)\.v(\d+)\.avsc$/;
 
 /** Where the .avsc files live; FLOWMESH_SCHEMAS_DIR overrides (packaged installs). */
 export function schemasDir(): string {
-  return process.env.FLOWMESH_SCHEMAS_DIR ?? fileURLToPath(new URL('../../../schemas/', import.meta.url));
+  return process.env.FLOWMESH_SCHEMAS_DIR ?? projectPath('schemas/');
 }
 
 let cache: Map<string, SchemaVersion[]> | undefined;

@@ -5,10 +5,10 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { projectPath } from '../runtime/project-files.js';
 import { startChild, type Child } from './child.js';
 
-const SOURCE_DIR = fileURLToPath(new URL('../../../tools/mockbroker/', import.meta.url));
+const SOURCE_DIR = projectPath('tools/mockbroker/');
 
 export interface MockBroker {
   /** Bootstrap servers, "127.0.0.1:port,...". */

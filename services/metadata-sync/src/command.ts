@@ -1,8 +1,7 @@
 /** `flowmesh metadata-sync`: the service command the CLI registers, and the function that runs it from a parsed config. */
 import { hostname } from 'node:os';
 import { OperatorError, type RunningService, type ServiceContext, connectRedis, defineServiceCommand } from '@flowmesh/lib';
-import { kubeSourceProblems } from './kube/kube-config.js';
-import { MetadataSync, type MetadataSyncSettings } from './metadata-sync.js';
+import type { MetadataSyncSettings } from './metadata-sync.js';
 import { type MetadataSyncConfig, metadataSyncOptions } from './options.js';
 
 /** The replica settings a validated config describes (the Redis connection and shell context come from the caller). */
@@ -47,6 +46,8 @@ export function settingsFromConfig(config: MetadataSyncConfig, context: Pick<Ser
 
 /** Starts metadata-sync inside the service shell: health checks wired, stops on shutdown. */
 export async function startMetadataSync(context: ServiceContext, config: MetadataSyncConfig): Promise<RunningService> {
+  // Loaded here, not at the top: the Kubernetes client alone costs most of a second of every other command's start.
+  const [{ kubeSourceProblems }, { MetadataSync }] = await Promise.all([import('./kube/kube-config.js'), import('./metadata-sync.js')]);
   // Checked on the machine it runs on (not with the config: a manifest is valid before the pod has its kubeconfig).
   const noApi = kubeSourceProblems(config);
   if (noApi.length) throw new OperatorError(noApi.join('; '), 2);

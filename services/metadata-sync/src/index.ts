@@ -6,6 +6,7 @@
  * - `startMetadataSync(context, config)`: runs it from a parsed config inside the service shell.
  * - `MetadataSync`: one replica, for tests and embedding.
  * - The Kubernetes API stand-in is exported separately as `@flowmesh/metadata-sync/standin`.
+ * - `@flowmesh/metadata-sync/command`: the command alone, without the Kubernetes client (the CLI's start).
  */
 export { metadataSyncCommand, settingsFromConfig, startMetadataSync } from './command.js';
 export { type MetadataSyncConfig, metadataSyncOptions, metadataSyncOwnOptions } from './options.js';

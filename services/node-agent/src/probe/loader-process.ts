@@ -4,11 +4,11 @@
  * DRAIN_END record. The loader dies with us (PR_SET_PDEATHSIG).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { projectPath } from '@flowmesh/lib';
 import { ABI_VERSION } from './layout.js';
 import { RecordSplitter, type DrainEnd, type ProbeFlow, type ProbeHello, type ProbeRecord } from './records.js';
 
-export const DEFAULT_LOADER_PATH = fileURLToPath(new URL('../../../../bpf/.output/flowprobe-loader', import.meta.url));
+export const DEFAULT_LOADER_PATH = projectPath('bpf/.output/flowprobe-loader');
 
 export interface ProbeLoaderOptions {
   loaderPath?: string;

@@ -4,14 +4,13 @@
  * it on shutdown.
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import type { ServiceContext } from '@flowmesh/lib';
+import { type ServiceContext, entryPoint } from '@flowmesh/lib';
 import type { ProbeCommand, ProbeEvent } from './probe-events.js';
 import { ProbeMetricsRecorder, probeMetrics } from './probe-metrics.js';
 import { type ProbeConfig, SETTINGS_ENV, probeProcessSettings } from './probe-settings.js';
 
-const ENTRY = fileURLToPath(new URL('./probe-process.ts', import.meta.url));
-const TSX = fileURLToPath(new URL('../../../../node_modules/tsx/dist/esm/index.mjs', import.meta.url));
+/** Its own bundle in dist/ when the agent runs compiled (scripts/build.js lists it). */
+const PROBE_PROCESS = entryPoint('services/node-agent/src/probes/probe-process.ts');
 
 export interface RunningProbes {
   pid: number;
@@ -21,8 +20,8 @@ export interface RunningProbes {
 export async function startProbes(context: ServiceContext, config: ProbeConfig, node: string): Promise<RunningProbes> {
   const { logger, health } = context;
   const recorder = new ProbeMetricsRecorder(probeMetrics(context.registry));
-  const child: ChildProcess = fork(ENTRY, [], {
-    execArgv: ['--import', TSX],
+  const child: ChildProcess = fork(PROBE_PROCESS.file, [], {
+    execArgv: PROBE_PROCESS.execArgv,
     env: { ...process.env, [SETTINGS_ENV]: JSON.stringify(probeProcessSettings(config, node)) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

@@ -4,10 +4,9 @@
  * Cytoscape.js and the fCoSE layout), all kept in memory.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { projectPath } from '@flowmesh/lib';
 
-const WEB = fileURLToPath(new URL('../../web/', import.meta.url));
+const WEB = projectPath('services/ui/web/');
 
 export interface Asset {
   type: string;
@@ -15,6 +14,8 @@ export interface Asset {
 }
 
 export async function loadWebAssets(): Promise<Map<string, Asset>> {
+  // Loaded on use: esbuild's start-up would otherwise count against every flowmesh command.
+  const { build } = await import('esbuild');
   const bundle = await build({
     entryPoints: [`${WEB}app.ts`],
     bundle: true,
