@@ -62,6 +62,11 @@ COPY services/flow-metrics/package.json services/flow-metrics/
 COPY services/ui/package.json services/ui/
 # Fixes to dependencies, applied by the postinstall script (patch-package; see patches/README.md).
 COPY patches/ patches/
+# zstd-napi (the zstd Kafka codec) fetches a prebuilt addon and compiles it when it cannot:
+# the compiler is here for that case, and stays in this stage only.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
 RUN npm ci --omit=dev --no-audit --no-fund --loglevel=error
 
 # ---------------------------------------------------------------------------
