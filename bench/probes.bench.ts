@@ -11,7 +11,10 @@
  *   probes_cpu_pct                               median of paired differences: what probing adds
  *   probe_tests_per_second                       UDP + TCP tests the agent ran (proof it probed every peer)
  *
- * Target (issue 21): probes_cpu_pct <= 2 at a 5 s interval with 20 peers.
+ * Target (issue 21): at most 2 % of a core at a 5 s interval with 20 peers. The
+ * line checks it both ways: the whole agent with probes on (agent_cpu_pct_with_probes)
+ * and what probing adds to it (probes_cpu_pct). The agent runs compiled (dist/, as
+ * `make bench` builds it), so its probe process runs without tsx too.
  * Needs root (network namespaces); elsewhere prints {"bench":"probes","skipped":"<why>"}.
  */
 import { cpus, loadavg } from 'node:os';
@@ -30,6 +33,7 @@ const WARMUP_MS = 8_000;
 const MEASURE_MS = 25_000;
 const INTERVAL_MS = 5_000;
 const PROBE_PORT = 9407;
+const TARGET_PCT = 2;
 
 
 async function main(): Promise<void> {
@@ -87,6 +91,8 @@ async function main(): Promise<void> {
       without.push(await measure(false));
       withProbes.push(await measure(true));
     }
+    const withPct = median(withProbes.map((m) => m.cpuPct));
+    const addedPct = median(withProbes.map((m, i) => m.cpuPct - without[i]!.cpuPct));
     console.log(
       JSON.stringify({
         bench: 'probes',
@@ -96,13 +102,14 @@ async function main(): Promise<void> {
         rounds: ROUNDS,
         measure_seconds: MEASURE_MS / 1000,
         agent_cpu_pct_without_probes: round(median(without.map((m) => m.cpuPct))),
-        agent_cpu_pct_with_probes: round(median(withProbes.map((m) => m.cpuPct))),
-        probes_cpu_pct: round(median(withProbes.map((m, i) => m.cpuPct - without[i]!.cpuPct))),
+        agent_cpu_pct_with_probes: round(withPct),
+        probes_cpu_pct: round(addedPct),
         cpu_pct_rounds: { without: without.map((m) => round(m.cpuPct)), with: withProbes.map((m) => round(m.cpuPct)) },
         probe_tests_per_second: round(median(withProbes.map((m) => m.testsPerSecond))),
         expected_tests_per_second: round((2 * PEERS) / ((INTERVAL_MS + 275) / 1000)),
         load_average_1m: round(loadavg()[0]!),
-        targets: { probes_cpu_pct_max: 2 },
+        targets: { agent_cpu_pct_with_probes_max: TARGET_PCT, probes_cpu_pct_max: TARGET_PCT },
+        meets_target: withPct <= TARGET_PCT && addedPct <= TARGET_PCT,
       }),
     );
   } finally {
