@@ -146,7 +146,8 @@ function bindControls(): void {
 }
 
 bindControls();
+// The graph is fetched at once; the refresh interval arrives meanwhile (it is first needed after the first drawing).
 void getJson<{ refreshMs: number }>('api/settings')
   .then((settings) => (refreshMs = settings.refreshMs))
-  .catch(() => undefined)
-  .finally(() => void loop());
+  .catch(() => undefined);
+void loop();
