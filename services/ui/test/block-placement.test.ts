@@ -31,6 +31,8 @@ describe('block placement', () => {
     assert.equal(new Set([...positions.values()].map((p) => `${p.x},${p.y}`)).size, drawn.length, 'no two nodes in one place');
     assert.deepEqual([...boxes.keys()].sort(), nodes.filter((n) => n.kind === 'group').map((n) => n.id).sort());
     for (const n of drawn) if (n.parent) assert.ok(inside(boxes.get(n.parent)!, positions.get(n.id)!), `${n.id} inside ${n.parent}`);
+    const { bounds } = blockPlacement(nodes, 1.5);
+    for (const box of boxes.values()) assert.ok(box.x - box.width / 2 >= bounds.x1 && box.x + box.width / 2 <= bounds.x2 && box.y - box.height / 2 >= bounds.y1 && box.y + box.height / 2 <= bounds.y2, 'boxes inside the bounds');
     const list = [...boxes.values()];
     for (let i = 0; i < list.length; i++) for (let j = i + 1; j < list.length; j++) assert.ok(apart(list[i]!, list[j]!), `boxes ${i} and ${j} overlap`);
   });

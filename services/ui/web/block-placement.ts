@@ -24,12 +24,16 @@ export interface Placement {
   positions: Map<string, Point>;
   /** Boxes of the groups (by group id), around their members with room for the title. */
   boxes: Map<string, Box>;
+  /** The rectangle all of it fills, titles included: the map can be fitted to it without measuring what Cytoscape drew. */
+  bounds: { x1: number; y1: number; x2: number; y2: number };
 }
 
 /** Distance between members' centres: a node is 22 px with its label below it. */
 const CELL = 64;
 /** Space between blocks, beside their title and padding. */
 const GAP = 56;
+/** Room above a block for its title. */
+const TITLE = 28;
 
 interface Block {
   members: GraphNode[];
@@ -65,6 +69,7 @@ export function blockPlacement(nodes: readonly GraphNode[], aspect = 1.5): Place
   let x = 0;
   let y = 0;
   let rowHeight = 0;
+  let width = 0;
   blocks.forEach((block, b) => {
     if (x > 0 && x + block.width > rowWidth) {
       x = 0;
@@ -75,8 +80,9 @@ export function blockPlacement(nodes: readonly GraphNode[], aspect = 1.5): Place
       positions.set(node.id, { x: x + (i % block.columns) * CELL + CELL / 2, y: y + Math.floor(i / block.columns) * CELL + CELL / 2 });
     });
     if (keys[b]) boxes.set(keys[b]!, { x: x + block.width / 2, y: y + block.height / 2, width: block.width, height: block.height });
+    width = Math.max(width, x + block.width);
     x += block.width + GAP;
     rowHeight = Math.max(rowHeight, block.height);
   });
-  return { positions, boxes };
+  return { positions, boxes, bounds: { x1: -GAP / 2, y1: -TITLE - GAP / 2, x2: width + GAP / 2, y2: y + rowHeight + GAP / 2 } };
 }

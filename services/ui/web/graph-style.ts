@@ -11,9 +11,12 @@ export function edgeColour(metric: 'latency' | 'retransmits', value: number | nu
   return value >= bad ? '#d2453a' : value >= warn ? '#d9a520' : '#3c9d5d';
 }
 
-/** Width from bytes/s on a log scale: 1 px at 1 B/s up to 12 px at 1 GB/s. */
+/**
+ * Width from bytes/s on a log scale: 1 px at 1 B/s up to 12 px at 1 GB/s, in whole pixels, so a refresh
+ * restyles (and redraws) only the edges whose width visibly changed.
+ */
 export function edgeWidth(bytesPerSecond: number): number {
-  return Math.max(1, Math.min(12, 1 + Math.log10(Math.max(1, bytesPerSecond)) * 1.3));
+  return Math.round(Math.max(1, Math.min(12, 1 + Math.log10(Math.max(1, bytesPerSecond)) * 1.3)));
 }
 
 /** A namespace, country or the nodes: a faint box titled above. */

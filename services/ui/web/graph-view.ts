@@ -8,7 +8,7 @@
 import cytoscape from 'cytoscape';
 import fcose from 'cytoscape-fcose';
 import type { Graph, GraphEdge } from '../src/graph/build-graph.js';
-import { blockPlacement } from './block-placement.js';
+import { blockPlacement, type Placement } from './block-placement.js';
 import { edgeColour, edgeWidth, graphStyle } from './graph-style.js';
 import { ms, percent, rate } from './format.js';
 
@@ -78,17 +78,23 @@ export class MapView {
   setColouring(by: 'latency' | 'retransmits'): void {
     this.colourBy = by;
     this.cy.batch(() => {
-      for (const edge of this.edges.values()) this.cy.getElementById(edge.id).data(this.edgeData(edge));
+      for (const edge of this.edges.values()) this.setEdgeData(this.cy.getElementById(edge.id), this.edgeData(edge));
     });
   }
 
-  private edgeData(edge: GraphEdge) {
+  /** What an edge is drawn from; a big map shows no labels, so its edges carry no text that would change (and restyle them) at every refresh. */
+  private edgeData(edge: GraphEdge): { width: number; colour: string; text: string } {
     const value = this.colourBy === 'latency' ? edge.latencyP99Ms : edge.retransmitRatio;
     return {
       width: edgeWidth(edge.bytesPerSecond),
       colour: edgeColour(this.colourBy, value),
-      text: `${rate(edge.bytesPerSecond)} · ${this.colourBy === 'latency' ? `p99 ${ms(edge.latencyP99Ms)}` : `retr ${percent(edge.retransmitRatio)}`}`,
+      text: this.large ? '' : `${rate(edge.bytesPerSecond)} · ${this.colourBy === 'latency' ? `p99 ${ms(edge.latencyP99Ms)}` : `retr ${percent(edge.retransmitRatio)}`}`,
     };
+  }
+
+  /** Unchanged data is left alone: each change restyles and redraws the edge. */
+  private setEdgeData(element: cytoscape.CollectionReturnValue, data: ReturnType<MapView['edgeData']>): void {
+    if (element.data('width') !== data.width || element.data('colour') !== data.colour || element.data('text') !== data.text) element.data(data);
   }
 
   /** Draws a new answer of /api/graph, keeping positions of what was there. */
@@ -109,7 +115,7 @@ export class MapView {
     const fresh = leaves.filter((n) => cy.getElementById(n.id).empty()).length;
     const relayout = !this.laidOut || fresh > Math.max(3, leaves.length * 0.3);
     // A big graph is placed in namespace blocks at once; a small one gets the force layout after adding.
-    const placed = relayout && large ? blockPlacement(graph.nodes, this.aspect()) : null;
+    const placed = !large ? null : relayout ? blockPlacement(graph.nodes, this.aspect()) : fresh ? this.placeExpanded(graph) : null;
     const wanted = new Set([...graph.nodes.map((n) => n.id), ...graph.edges.map((e) => e.id)]);
     const neighbours = new Map<string, string>();
     for (const edge of graph.edges) {
@@ -122,9 +128,15 @@ export class MapView {
     });
     const additions: cytoscape.ElementDefinition[] = [];
     for (const node of graph.nodes) {
-      const existing = cy.getElementById(node.id);
+      let existing = cy.getElementById(node.id);
       const box = large && node.kind === 'group' ? (placed?.boxes.get(node.id) ?? null) : null;
-      const position = box ?? placed?.positions.get(node.id);
+      let position: cytoscape.Position | undefined = box ? { x: box.x, y: box.y } : placed?.positions.get(node.id);
+      // A namespace collapsed (its box becomes a node) or expanded again: drawn anew where the old one was.
+      if (existing.nonempty() && Boolean(existing.data('box')) !== (large && node.kind === 'group')) {
+        position ??= { ...existing.position() };
+        existing.remove();
+        existing = cy.collection();
+      }
       // Compound nodes make every style change walk the member's parents and their edges: a big map draws its groups as plain boxes behind their members.
       const parent = large ? null : node.parent;
       if (existing.nonempty()) {
@@ -151,15 +163,17 @@ export class MapView {
       const existing = cy.getElementById(edge.id);
       const data = this.edgeData(edge);
       if (existing.empty()) additions.push({ group: 'edges', data: { id: edge.id, source: edge.source, target: edge.target, ...data } });
-      // Unchanged data is left alone: each change restyles the edge.
-      else if (existing.data('width') !== data.width || existing.data('colour') !== data.colour || existing.data('text') !== data.text) existing.data(data);
+      else this.setEdgeData(existing, data);
     }
     // One add for everything new: Cytoscape indexes and styles the lot at once.
     if (additions.length) cy.add(additions);
     cy.endBatch();
     if (relayout) {
-      if (!large) this.forceLayout();
-      cy.fit(undefined, 20);
+      if (placed) this.fitTo(placed.bounds);
+      else {
+        this.forceLayout();
+        cy.fit(undefined, 20);
+      }
       this.laidOut = graph.nodes.length > 0;
     }
     this.timing.nodes = leaves.length;
@@ -183,6 +197,38 @@ export class MapView {
     if (!this.laidOut || !neighbour) return undefined;
     const near = this.cy.getElementById(neighbour);
     return near.nonempty() ? { x: near.position('x') + (Math.random() - 0.5) * 80, y: near.position('y') + (Math.random() - 0.5) * 80 } : undefined;
+  }
+
+  /**
+   * A big map's groups whose members are all new (a namespace expanded again) get their block where the group
+   * is drawn now (the collapsed node), the rest stays put; members of other groups join beside a neighbour.
+   */
+  private placeExpanded(graph: Graph): Placement | null {
+    const drawnMember = new Set<string>();
+    for (const node of graph.nodes) if (node.parent && this.cy.getElementById(node.id).nonempty()) drawnMember.add(node.parent);
+    const anchors = new Map<string, cytoscape.Position>();
+    for (const node of graph.nodes) {
+      const group = node.kind === 'group' ? this.cy.getElementById(node.id) : null;
+      if (group?.nonempty() && !drawnMember.has(node.id)) anchors.set(node.id, { ...group.position() });
+    }
+    if (!anchors.size) return null;
+    const local = blockPlacement(graph.nodes.filter((n) => n.kind !== 'group' && n.parent !== null && anchors.has(n.parent)));
+    const positions = new Map<string, cytoscape.Position>();
+    for (const [group, box] of local.boxes) {
+      const anchor = anchors.get(group)!;
+      const [dx, dy] = [anchor.x - box.x, anchor.y - box.y];
+      local.boxes.set(group, { ...box, x: anchor.x, y: anchor.y });
+      for (const node of graph.nodes) if (node.parent === group) positions.set(node.id, { x: local.positions.get(node.id)!.x + dx, y: local.positions.get(node.id)!.y + dy });
+    }
+    return { positions, boxes: local.boxes, bounds: local.bounds };
+  }
+
+  /** Fits the view to a known rectangle: cy.fit() would first measure every element, styles and labels included. */
+  private fitTo(bounds: Placement['bounds']): void {
+    const [width, height] = [this.cy.width(), this.cy.height()];
+    const zoom = Math.min(width / (bounds.x2 - bounds.x1), height / (bounds.y2 - bounds.y1));
+    const level = Math.max(this.cy.minZoom(), Math.min(this.cy.maxZoom(), Number.isFinite(zoom) && zoom > 0 ? zoom : 1));
+    this.cy.viewport({ zoom: level, pan: { x: (width - level * (bounds.x1 + bounds.x2)) / 2, y: (height - level * (bounds.y1 + bounds.y2)) / 2 } });
   }
 
   private aspect(): number {
