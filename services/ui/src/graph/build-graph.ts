@@ -6,6 +6,7 @@
  */
 import type { Sample } from './prometheus-client.js';
 import { addBuckets, quantile, type Buckets } from './histogram.js';
+import { LabelIndex } from './label-index.js';
 import { namespaceEnd, pairOf, type End, type EndKind, type Pair } from './endpoints.js';
 import type { GraphQuery } from './graph-query.js';
 import { PAIR_LABELS, type PairSeries } from './metric-queries.js';
@@ -86,7 +87,7 @@ export function buildGraph(series: PairSeries, query: GraphQuery, probeWorkloads
   const namespaces = new Set<string>();
 
   // Each series names its pair by the same labels: the route to its edge sums is worked out once per pair, not once per sample.
-  const routes = new Map<string, EdgeSum[]>();
+  const routes = new LabelIndex<EdgeSum[]>(PAIR_LABELS);
   const route = (labels: Sample['labels']): EdgeSum[] => {
     const pair = pairOf(labels);
     for (const end of [pair.src, pair.dst, pair.service]) if (end?.namespace) namespaces.add(end.namespace);
@@ -110,16 +111,7 @@ export function buildGraph(series: PairSeries, query: GraphQuery, probeWorkloads
     });
   };
   const each = (samples: Sample[], add: (sum: EdgeSum, sample: Sample) => void) => {
-    for (const sample of samples) {
-      let key = '';
-      for (const name of PAIR_LABELS) key += `${sample.labels[name] ?? ''}\u0000`;
-      let sums = routes.get(key);
-      if (!sums) {
-        sums = route(sample.labels);
-        routes.set(key, sums);
-      }
-      for (const sum of sums) add(sum, sample);
-    }
+    for (const sample of samples) for (const sum of routes.get(sample.labels, () => route(sample.labels))) add(sum, sample);
   };
   each(series.requestBytesPerSecond, (sum, s) => (sum.requestBps += s.value));
   each(series.responseBytesPerSecond, (sum, s) => (sum.responseBps += s.value));
