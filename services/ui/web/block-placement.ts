@@ -1,10 +1,11 @@
 /**
- * The first placement of a big map, in one pass over the nodes: each group
- * (a namespace, a country, the nodes) is a block holding its members in a
- * square grid, sorted by name, and the blocks are shelved in rows, sorted by
- * group, into a rectangle of the viewport's shape. Deterministic, so the same
- * graph always opens the same way, and cheap enough to draw at once where a
- * force layout of thousands of edges takes seconds.
+ * The first placement of a big map, in one pass over the nodes (and a sort of
+ * each group by name): each group (a namespace, a country, the nodes) is a
+ * block holding its members in a square grid, in name order (app-2 before
+ * app-10), and the blocks are shelved in rows, in group order, into a
+ * rectangle of the viewport's shape. Deterministic, so the same graph always
+ * opens the same way, and cheap enough to draw at once where a force layout
+ * of thousands of edges takes seconds.
  */
 import type { GraphNode } from '../src/graph/build-graph.js';
 
@@ -35,6 +36,9 @@ const GAP = 56;
 /** Room above a block for its title. */
 const TITLE = 28;
 
+/** Names in reading order: app-2 before app-10. */
+const NATURAL = new Intl.Collator('en', { numeric: true });
+
 interface Block {
   members: GraphNode[];
   columns: number;
@@ -45,7 +49,7 @@ interface Block {
 function blockOf(members: GraphNode[]): Block {
   const columns = Math.ceil(Math.sqrt(members.length));
   const rows = Math.ceil(members.length / columns);
-  members.sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
+  members.sort((a, b) => NATURAL.compare(a.label, b.label));
   return { members, columns, width: columns * CELL, height: rows * CELL };
 }
 
@@ -59,7 +63,7 @@ export function blockPlacement(nodes: readonly GraphNode[], aspect = 1.5): Place
     if (members) members.push(node);
     else groups.set(key, [node]);
   }
-  const keys = [...groups.keys()].sort();
+  const keys = [...groups.keys()].sort(NATURAL.compare);
   const blocks = keys.map((key) => blockOf(groups.get(key)!));
   const area = blocks.reduce((sum, b) => sum + (b.width + GAP) * (b.height + GAP), 0);
   const rowWidth = Math.max(...blocks.map((b) => b.width), Math.sqrt(area * aspect));
