@@ -7,7 +7,7 @@
  * so the figures are the ui's and the browser's alone. Debian's headless
  * chromium loads the page in alternating rounds: the big graph, then the
  * same page with an empty graph (the baseline: navigation, the script and
- * Cytoscape starting), ROUNDS of each, a fresh page every round. One JSON line
+ * Cytoscape starting), ROUNDS of each, a fresh browser for every page. One JSON line
  * of medians:
  *
  *   load_ms          navigation start → the graph fetched, placed, its first
@@ -25,7 +25,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLogger, type RouteHandler } from '@flowmesh/lib';
-import { launchChromium, sampleEnriched } from '@flowmesh/lib/testing';
+import { launchChromium, sampleEnriched, type HeadlessBrowser } from '@flowmesh/lib/testing';
 import { PairLabeller } from '@flowmesh/flow-metrics';
 import { PrometheusClient, RecentFlows, type Sample } from '@flowmesh/ui';
 import { uiRoutes } from '../services/ui/src/http/ui-routes.js';
@@ -122,12 +122,15 @@ const server = createServer((request, response) => {
 });
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-const browser = await launchChromium();
 const figures = { load: [] as number[], baseline: [] as number[], render: [] as number[], api: [] as number[], update: [] as number[], longest: [] as number[], click: [] as number[] };
 let drawn = { nodes: 0, edges: 0 };
 
 /** A fresh page until its first drawing; performance.now() in the page counts from navigation start. */
+/** A fresh browser for every page: pages of one site share a renderer process, and none should start with another's heap or caches. */
+let browser: HeadlessBrowser | undefined;
 async function open() {
+  await browser?.close();
+  browser = await launchChromium();
   const page = await browser.context.newPage();
   // Long tasks (over 50 ms) from the start, to tell how long a refresh blocks the page.
   await page.addInitScript(() => {
@@ -194,7 +197,7 @@ try {
     await page.close();
   }
 } finally {
-  await browser.close();
+  await browser?.close();
   server.close();
 }
 const load = median(figures.load);
