@@ -5,19 +5,27 @@
  * a few external peers) is served by the ui's own routes and graph builder;
  * the PromQL answers come from the generated series instead of a Prometheus,
  * so the figures are the ui's and the browser's alone. Debian's headless
- * chromium loads the page ROUNDS times (fresh page each round). One JSON line:
+ * chromium loads the page in alternating rounds: the big graph, then the
+ * same page with an empty graph (the baseline: navigation, the script and
+ * Cytoscape starting), ROUNDS of each, a fresh browser for every page. One JSON line
+ * of medians:
  *
- *   load_ms        navigation start → graph fetched, laid out and drawn (median)
- *   render_ms      of which the first layout and draw (median)
- *   api_ms         /api/graph answer time at this size (median)
- *   update_ms      a live refresh with new numbers: fetch + in-place update (median)
- *   edge_detail_ms an edge's recent flows fetched from the page (median)
- *   target_load_ms 1000
+ *   load_ms          navigation start → the graph fetched, placed, its first
+ *                    frame drawn and the page free for input again (the task
+ *                    after that frame ran)
+ *   baseline_load_ms the same with an empty graph; load_ratio = load / baseline
+ *   api_ms           /api/graph answer time at this size, from Node
+ *   render_ms        of load: the graph's answer handed to the map → drawn
+ *   update_ms        a live refresh with new numbers: fetch, in-place update, drawn
+ *   update_longest_task_ms  the longest main-thread task during that refresh
+ *                    (how long the page could not answer input)
+ *   edge_detail_ms   a real mouse click on an edge → its recent flows listed
+ *   target_load_ms   1000
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLogger, type RouteHandler } from '@flowmesh/lib';
-import { launchChromium } from '@flowmesh/lib/testing';
+import { launchChromium, sampleEnriched, type HeadlessBrowser } from '@flowmesh/lib/testing';
 import { PairLabeller } from '@flowmesh/flow-metrics';
 import { PrometheusClient, RecentFlows, type Sample } from '@flowmesh/ui';
 import { uiRoutes } from '../services/ui/src/http/ui-routes.js';
@@ -53,31 +61,57 @@ function pairs(): Record<string, string>[] {
   return list;
 }
 
-/** Answers the ui's PromQL from the generated pairs, by the metric it names; `scale` changes the numbers between refreshes. */
+/** Answers the ui's PromQL from the generated pairs, by the metric it names; `scale` changes the numbers between refreshes, `empty` answers nothing. */
 class GeneratedPrometheus extends PrometheusClient {
   scale = 1;
-  constructor(private readonly labels: Record<string, string>[]) {
+  empty = false;
+  // Label sets are built once: making them is the generator's work, not the ui's.
+  private readonly plain: Record<string, string>[];
+  private readonly directions: Record<string, string>[];
+  private readonly buckets: Record<string, string>[];
+  constructor(labels: Record<string, string>[]) {
     super('http://generated.invalid', 1000);
+    this.plain = labels;
+    this.directions = labels.flatMap((l) => [{ ...l, direction: 'request' }, { ...l, direction: 'response' }]);
+    this.buckets = labels.flatMap((l) => LATENCY_BUCKETS.map((le) => ({ ...l, le })));
   }
   override async query(promql: string): Promise<Sample[]> {
-    const value = (i: number) => ((i % 97) + 1) * 1000 * this.scale;
-    if (promql.includes('external_info')) return [];
+    if (this.empty || promql.includes('external_info')) return [];
     if (promql.includes('latency_seconds_bucket')) {
-      return this.labels.flatMap((labels, i) => LATENCY_BUCKETS.map((le, b) => ({ labels: { ...labels, le }, value: (b + 1) * ((i % 5) + 1) })));
+      return this.buckets.map((labels, i) => ({ labels, value: ((i % LATENCY_BUCKETS.length) + 1) * ((Math.floor(i / LATENCY_BUCKETS.length) % 5) + 1) }));
     }
-    const direction = promql.includes('packets_total') ? [{ direction: 'request' }, { direction: 'response' }] : [{}];
-    return this.labels.flatMap((labels, i) => direction.map((d) => ({ labels: { ...labels, ...d }, value: value(i) })));
+    const sets = promql.includes('packets_total') ? this.directions : this.plain;
+    const per = sets.length / this.plain.length;
+    return sets.map((labels, i) => ({ labels, value: ((Math.floor(i / per) % 97) + 1) * 1000 * this.scale }));
   }
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
+/** The edge the bench clicks, app-0 → app-37 (direct, no Service), with a few recent flows so its detail has rows. */
+const CLICKED = { source: 'workload:ns-0/Deployment/app-0', target: 'workload:ns-1/Deployment/app-37' };
+function clickedFlows(now: number) {
+  const end = (prefix: 'src' | 'dst', namespace: string, workload: string) => ({
+    [`${prefix}_workload_name`]: workload,
+    [`${prefix}_workload_namespace`]: namespace,
+    [`${prefix}_workload_kind`]: 'Deployment',
+    [`${prefix}_object_namespace`]: namespace,
+    [`${prefix}_object_name`]: `${workload}-5d8f7c9b6-abcde`,
+    [`${prefix}_process_name`]: workload,
+  });
+  return Array.from({ length: 20 }, (_, i) =>
+    sampleEnriched({ ...end('src', 'ns-0', 'app-0'), ...end('dst', 'ns-1', 'app-37'), service_name: null, service_namespace: null, service_addr: null, service_port: null, timestamp: now - 2000 - i, window_end: now - i }),
+  );
+}
+
 const prometheus = new GeneratedPrometheus(pairs());
 const labeller = new PairLabeller({ granularity: 'workload', portClasses: ['53', '8080'], externalGrouping: 'asn' });
+const recent = new RecentFlows(labeller, 1000, 900_000);
+for (const flow of clickedFlows(Date.now())) recent.add(flow);
 const routes: RouteHandler = uiRoutes({
   assets: await loadWebAssets(),
   prometheus,
-  recent: new RecentFlows(labeller, 1000, 900_000),
+  recent,
   refreshMs: 600_000,
   probeWorkloads: new Set(),
   logger: createLogger('ui-bench', 'error'),
@@ -88,54 +122,86 @@ const server = createServer((request, response) => {
 });
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-const browser = await launchChromium();
-const load: number[] = [];
-const render: number[] = [];
-const api: number[] = [];
-const update: number[] = [];
-const click: number[] = [];
+const figures = { load: [] as number[], baseline: [] as number[], render: [] as number[], api: [] as number[], update: [] as number[], longest: [] as number[], click: [] as number[] };
 let drawn = { nodes: 0, edges: 0 };
+
+/** A fresh page until its first drawing; performance.now() in the page counts from navigation start. */
+/** A fresh browser for every page: pages of one site share a renderer process, and none should start with another's heap or caches. */
+let browser: HeadlessBrowser | undefined;
+async function open() {
+  await browser?.close();
+  browser = await launchChromium();
+  const page = await browser.context.newPage();
+  // Long tasks (over 50 ms) from the start, to tell how long a refresh blocks the page.
+  await page.addInitScript(() => {
+    const tasks: { start: number; duration: number }[] = [];
+    (window as unknown as { longTasks: typeof tasks }).longTasks = tasks;
+    new PerformanceObserver((list) => tasks.push(...list.getEntries().map((e) => ({ start: e.startTime, duration: e.duration })))).observe({ type: 'longtask', buffered: true });
+  });
+  await page.goto(url);
+  await page.waitForFunction(() => (window.flowmeshMap?.timing.drawnAt ?? 0) > 0, undefined, { timeout: 60_000, polling: 20 });
+  return { page, timing: await page.evaluate(() => ({ ...window.flowmeshMap!.timing })) };
+}
+
 try {
   for (let round = 0; round < ROUNDS; round++) {
+    prometheus.empty = true;
+    const baseline = await open();
+    figures.baseline.push(baseline.timing.drawnAt);
+    await baseline.page.close();
+
+    prometheus.empty = false;
+    prometheus.scale = 1;
     const started = performance.now();
     await fetch(`${url}api/graph`).then((r) => r.arrayBuffer());
-    api.push(performance.now() - started);
+    figures.api.push(performance.now() - started);
 
-    const page = await browser.context.newPage();
-    await page.goto(url);
-    await page.waitForFunction(() => (window.flowmeshMap?.refreshes ?? 0) >= 1, undefined, { timeout: 60_000, polling: 20 });
-    // performance.now() in the page counts from navigation start.
-    const figures = await page.evaluate(() => ({ now: performance.now(), timing: window.flowmeshMap!.timing }));
-    load.push(figures.now);
-    render.push(figures.timing.layoutMs);
-    drawn = { nodes: figures.timing.nodes, edges: figures.timing.edges };
+    const { page, timing } = await open();
+    figures.load.push(timing.drawnAt);
+    figures.render.push(timing.drawnAt - timing.startedAt);
+    drawn = { nodes: timing.nodes, edges: timing.edges };
 
+    // A real click on the edge, zoomed in as a user would in a map this dense: its detail panel lists the recent flows.
+    // Other edges cross it, so points along it are tried until the click lands on it; the time is the landing click's.
+    const edgeId = `${CLICKED.source}->${CLICKED.target}`;
+    await page.evaluate((id) => window.flowmeshMap!.view.zoomTo(id, 2), edgeId);
+    let clickMs: number | undefined;
+    for (const along of [0.5, 0.45, 0.55, 0.4, 0.6, 0.35, 0.65, 0.3, 0.7]) {
+      const where = await page.evaluate(([id, at]) => window.flowmeshMap!.view.pagePosition(id, at), [edgeId, along] as const);
+      if (!where) throw new Error('the clicked edge is not drawn');
+      const clickStarted = performance.now();
+      await page.mouse.click(where.x, where.y);
+      const landed = await page.waitForFunction((id) => new URLSearchParams(location.search).get('selected') === `edge:${id}`, edgeId, { timeout: 2_000 }).then(() => true, () => false);
+      if (!landed) continue;
+      await page.waitForSelector('#flows tr.flow', { timeout: 30_000 });
+      clickMs = performance.now() - clickStarted;
+      break;
+    }
+    if (clickMs === undefined) throw new Error('no click landed on the edge');
+    figures.click.push(clickMs);
+
+    // A live refresh with new numbers, as the timer runs it (the range control triggers the same refresh at once).
     prometheus.scale = round + 2;
-    const updated = await page.evaluate(async () => {
-      const before = window.flowmeshMap!.refreshes;
+    const refreshed = await page.evaluate(async () => {
+      const map = window.flowmeshMap!;
+      const before = map.timing.updates;
       const t = performance.now();
       document.getElementById('range')!.dispatchEvent(new Event('change'));
-      while (window.flowmeshMap!.refreshes === before) await new Promise((resolve) => setTimeout(resolve, 5));
-      return performance.now() - t;
+      while (map.timing.updates === before || map.timing.drawnAt < map.timing.startedAt) await new Promise((resolve) => setTimeout(resolve, 5));
+      const tasks = (window as unknown as { longTasks: { start: number; duration: number }[] }).longTasks.filter((task) => task.start + task.duration >= t);
+      return { ms: map.timing.drawnAt - t, longest: Math.max(0, ...tasks.map((task) => task.duration)) };
     });
-    update.push(updated);
-
-    // Selecting an edge: its detail panel drawn (the API answer and the table).
-    const clicked = await page.evaluate(async () => {
-      const map = window.flowmeshMap!;
-      const t = performance.now();
-      const response = await fetch(`api/edge?${new URLSearchParams({ source: map.graph!.edges[0]!.source, target: map.graph!.edges[0]!.target })}`);
-      await response.json();
-      return performance.now() - t;
-    });
-    click.push(clicked);
-    process.stderr.write(`round ${round}: load ${Math.round(figures.now)} ms, render ${Math.round(figures.timing.layoutMs)} ms, update ${Math.round(updated)} ms\n`);
+    figures.update.push(refreshed.ms);
+    figures.longest.push(refreshed.longest);
+    process.stderr.write(`round ${round}: load ${Math.round(timing.drawnAt)} ms (baseline ${Math.round(baseline.timing.drawnAt)}), render ${Math.round(timing.drawnAt - timing.startedAt)} ms, update ${Math.round(refreshed.ms)} ms (longest task ${Math.round(refreshed.longest)} ms), click ${Math.round(figures.click.at(-1)!)} ms\n`);
     await page.close();
   }
 } finally {
-  await browser.close();
+  await browser?.close();
   server.close();
 }
+const load = median(figures.load);
+const baseline = median(figures.baseline);
 process.stdout.write(
   `${JSON.stringify({
     bench: 'ui-map',
@@ -143,11 +209,14 @@ process.stdout.write(
     drawn_nodes: drawn.nodes,
     drawn_edges: drawn.edges,
     rounds: ROUNDS,
-    load_ms: Math.round(median(load)),
-    render_ms: Math.round(median(render)),
-    api_ms: Math.round(median(api)),
-    update_ms: Math.round(median(update)),
-    edge_detail_ms: Math.round(median(click)),
+    load_ms: Math.round(load),
+    baseline_load_ms: Math.round(baseline),
+    load_ratio: Number((load / baseline).toFixed(2)),
+    api_ms: Math.round(median(figures.api)),
+    render_ms: Math.round(median(figures.render)),
+    update_ms: Math.round(median(figures.update)),
+    update_longest_task_ms: Math.round(median(figures.longest)),
+    edge_detail_ms: Math.round(median(figures.click)),
     target_load_ms: 1000,
   })}\n`,
 );

@@ -20,11 +20,20 @@ declare global {
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
-async function getJson<T>(path: string): Promise<T> {
-  const response = await fetch(path, { cache: 'no-store' });
+async function readJson<T>(answer: Promise<Response>): Promise<T> {
+  const response = await answer;
   const body = (await response.json()) as T & { error?: string };
   if (!response.ok) throw new Error(body.error ?? `HTTP ${response.status}`);
   return body;
+}
+
+const getJson = <T>(path: string): Promise<T> => readJson<T>(fetch(path, { cache: 'no-store' }));
+
+/** The graph of this view: the first one fetched early by first-graph.ts if it is the same view, else now. */
+function fetchGraph(query: string): Promise<Graph> {
+  const first = window.flowmeshFirstGraph;
+  window.flowmeshFirstGraph = undefined;
+  return first?.query === query ? readJson<Graph>(first.response) : getJson<Graph>(`api/graph?${query}`);
 }
 
 const state: ViewState = readState(location);
@@ -80,7 +89,7 @@ function fillNamespaces(namespaces: string[]): void {
 
 async function refresh(): Promise<void> {
   try {
-    graph = await getJson<Graph>(`api/graph?${graphQuery(state)}`);
+    graph = await fetchGraph(graphQuery(state));
     nodesById = new Map(graph.nodes.map((n) => [n.id, n]));
     fillNamespaces(graph.namespaces);
     map.update(graph);
@@ -146,7 +155,8 @@ function bindControls(): void {
 }
 
 bindControls();
+// The graph is fetched at once; the refresh interval arrives meanwhile (it is first needed after the first drawing).
 void getJson<{ refreshMs: number }>('api/settings')
   .then((settings) => (refreshMs = settings.refreshMs))
-  .catch(() => undefined)
-  .finally(() => void loop());
+  .catch(() => undefined);
+void loop();

@@ -6,9 +6,10 @@
  */
 import type { Sample } from './prometheus-client.js';
 import { addBuckets, quantile, type Buckets } from './histogram.js';
+import { LabelIndex } from './label-index.js';
 import { namespaceEnd, pairOf, type End, type EndKind, type Pair } from './endpoints.js';
 import type { GraphQuery } from './graph-query.js';
-import type { PairSeries } from './metric-queries.js';
+import { PAIR_LABELS, type PairSeries } from './metric-queries.js';
 
 export interface GraphNode {
   id: string;
@@ -85,29 +86,32 @@ export function buildGraph(series: PairSeries, query: GraphQuery, probeWorkloads
   const ends = new Map<string, End>();
   const namespaces = new Set<string>();
 
-  const each = (samples: Sample[], add: (sum: EdgeSum, sample: Sample) => void) => {
-    for (const sample of samples) {
-      const pair = pairOf(sample.labels);
-      for (const end of [pair.src, pair.dst, pair.service]) if (end?.namespace) namespaces.add(end.namespace);
-      if (!keep(pair, query, probeWorkloads)) continue;
-      // A Service inside a collapsed namespace is no hop of its own: counted once, client → backend.
-      const hops: [End, End][] = pair.service && !collapsed.has(pair.service.namespace) ? [[pair.src, pair.service], [pair.service, pair.dst]] : [[pair.src, pair.dst]];
-      for (const [from, to] of hops) {
-        const source = shown(from);
-        const target = shown(to);
-        ends.set(source.id, source);
-        ends.set(target.id, target);
-        const id = `${source.id}->${target.id}`;
-        let sum = edges.get(id);
-        if (!sum) {
-          sum = { source, target, requestBps: 0, responseBps: 0, bytes: 0, totalBytes: 0, connections: 0, packets: 0, requestPackets: 0, retransmits: 0, buckets: new Map(), protocols: new Set(), ports: new Set() };
-          edges.set(id, sum);
-        }
-        if (pair.protocol) sum.protocols.add(pair.protocol);
-        if (pair.port) sum.ports.add(pair.port);
-        add(sum, sample);
+  // Each series names its pair by the same labels: the route to its edge sums is worked out once per pair, not once per sample.
+  const routes = new LabelIndex<EdgeSum[]>(PAIR_LABELS);
+  const route = (labels: Sample['labels']): EdgeSum[] => {
+    const pair = pairOf(labels);
+    for (const end of [pair.src, pair.dst, pair.service]) if (end?.namespace) namespaces.add(end.namespace);
+    if (!keep(pair, query, probeWorkloads)) return [];
+    // A Service inside a collapsed namespace is no hop of its own: counted once, client → backend.
+    const hops: [End, End][] = pair.service && !collapsed.has(pair.service.namespace) ? [[pair.src, pair.service], [pair.service, pair.dst]] : [[pair.src, pair.dst]];
+    return hops.map(([from, to]) => {
+      const source = shown(from);
+      const target = shown(to);
+      ends.set(source.id, source);
+      ends.set(target.id, target);
+      const id = `${source.id}->${target.id}`;
+      let sum = edges.get(id);
+      if (!sum) {
+        sum = { source, target, requestBps: 0, responseBps: 0, bytes: 0, totalBytes: 0, connections: 0, packets: 0, requestPackets: 0, retransmits: 0, buckets: new Map(), protocols: new Set(), ports: new Set() };
+        edges.set(id, sum);
       }
-    }
+      if (pair.protocol) sum.protocols.add(pair.protocol);
+      if (pair.port) sum.ports.add(pair.port);
+      return sum;
+    });
+  };
+  const each = (samples: Sample[], add: (sum: EdgeSum, sample: Sample) => void) => {
+    for (const sample of samples) for (const sum of routes.get(sample.labels, () => route(sample.labels))) add(sum, sample);
   };
   each(series.requestBytesPerSecond, (sum, s) => (sum.requestBps += s.value));
   each(series.responseBytesPerSecond, (sum, s) => (sum.responseBps += s.value));

@@ -1,6 +1,6 @@
 /**
  * The page and its JSON API, mounted on the service's HTTP server:
- *   GET /                        the map (index.html, /app.js, /style.css)
+ *   GET /                        the map (index.html, /first-graph.js, /app.js, /style.css)
  *   GET /api/graph?range=&…      nodes and edges from Prometheus (see GraphQuery)
  *   GET /api/edge?source=&target=&limit=&hideProbes=   recent flows of one edge
  *   GET /api/node?id=            labels, pods, processes and peers of one node
