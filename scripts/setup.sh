@@ -33,6 +33,17 @@ if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
+# The Node.js LTS the image runs (Dockerfile NODE_IMAGE), for the tests that run the compiled start
+# on it as well as on this machine's Node: the official binary, as the npm registry ships it.
+NODE_LTS_MAJOR=24
+case "$(uname -m)" in x86_64) node_arch=x64 ;; aarch64) node_arch=arm64 ;; *) node_arch="" ;; esac
+node_lts=".tools/node-lts/node_modules/node-linux-$node_arch/bin/node"
+if [[ -n "$node_arch" && ! -x "$node_lts" ]]; then
+  log "installing Node.js $NODE_LTS_MAJOR (the image's runtime) into .tools/node-lts"
+  npm install --prefix .tools/node-lts --no-save --no-audit --no-fund --loglevel=error "node-linux-$node_arch@$NODE_LTS_MAJOR" ||
+    log "could not install Node.js $NODE_LTS_MAJOR from the npm registry; the test that runs on it will fail"
+fi
+
 # The CLI and services as JavaScript (dist/): bin/flowmesh.js runs them while no source is newer.
 node scripts/build.js
 

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -16,6 +16,13 @@ import { runCli } from './support/cli-process.js';
 
 const REPO = new URL('../../', import.meta.url).pathname;
 const DESCRIPTION = 'Process-aware, Kubernetes-aware network flow records on Kafka.';
+/** The image's Node.js LTS, installed by scripts/setup.sh from the npm registry. */
+const LTS_NODE = join(REPO, `.tools/node-lts/node_modules/node-linux-${process.arch}/bin/node`);
+/** This machine's Node.js (the oldest supported, 20 here) and the image's. */
+const RUNTIMES = [
+  { name: `this machine's Node.js ${process.versions.node}`, node: process.execPath },
+  { name: "the image's Node.js LTS", node: LTS_NODE },
+];
 
 async function help(tree: string, env: NodeJS.ProcessEnv = {}): Promise<string> {
   const run = runCli(['--help'], env, join(tree, 'bin/flowmesh.js'));
@@ -56,20 +63,30 @@ describe('compiled start', () => {
     assert.equal(`${run.stdout.map((line) => line.text).join('\n')}\n`, readFileSync(join(REPO, 'docs/config.md'), 'utf8'));
   });
 
-  it('a compiled stage starts and becomes ready against the embedded broker, reading schemas/ from the tree', async () => {
-    const httpPort = await freePort();
-    const run = runCli(['joiner', '--kafka-brokers', broker.bootstrap, '--http-port', String(httpPort), '--log-level', 'warn'], { FLOWMESH_RUN: 'build' }, join(tree, 'bin/flowmesh.js'));
-    try {
-      await until(
-        () => fetch(`http://127.0.0.1:${httpPort}/readyz`).then((response) => response.status, () => 0),
-        (status) => status === 200,
-        'the compiled joiner /readyz',
-        120_000,
-      );
-    } finally {
-      run.child.kill('SIGTERM');
-    }
-    assert.equal((await run.exited).code, 0, run.stderr.map((line) => line.text).join('\n'));
+  for (const runtime of RUNTIMES) {
+    it(`a compiled stage starts and becomes ready against the embedded broker on ${runtime.name}, reading schemas/ from the tree`, async () => {
+      assert.ok(existsSync(runtime.node), `${runtime.node} is missing: scripts/setup.sh installs it`);
+      const httpPort = await freePort();
+      const args = ['joiner', '--kafka-brokers', broker.bootstrap, '--kafka-compression', 'zstd', '--http-port', String(httpPort), '--log-level', 'warn'];
+      const run = runCli(args, { FLOWMESH_RUN: 'build' }, join(tree, 'bin/flowmesh.js'), runtime.node);
+      try {
+        await until(
+          () => fetch(`http://127.0.0.1:${httpPort}/readyz`).then((response) => response.status, () => 0),
+          (status) => status === 200,
+          `the compiled joiner /readyz on ${runtime.name}`,
+          120_000,
+        );
+      } finally {
+        run.child.kill('SIGTERM');
+      }
+      assert.equal((await run.exited).code, 0, run.stderr.map((line) => line.text).join('\n'));
+    });
+  }
+
+  it('the LTS the tests run on is the one the image is built on', () => {
+    const imageMajor = /^ARG NODE_IMAGE=node:(\d+)-/m.exec(readFileSync(join(REPO, 'Dockerfile'), 'utf8'))?.[1];
+    const ltsMajor = execFileSync(LTS_NODE, ['--version'], { encoding: 'utf8' }).trim().replace(/^v(\d+)\..*$/, '$1');
+    assert.equal(ltsMajor, imageMajor);
   });
 
   it('runs dist/main.js while no source is newer', async () => {

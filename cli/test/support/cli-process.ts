@@ -21,8 +21,9 @@ export interface CliRun {
 }
 
 /** `cli`: another copy of bin/flowmesh.js (the compiled-start test runs one in a temporary tree). */
-export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, cli = CLI): CliRun {
-  const child = spawn(process.execPath, [cli, ...args], {
+/** `node`: the Node.js executable that runs it (this test's own by default). */
+export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, cli = CLI, node = process.execPath): CliRun {
+  const child = spawn(node, [cli, ...args], {
     env: { ...process.env, KAFKA_BROKERS: '', REDIS_URL: '', KUBE_API: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
