@@ -3,9 +3,11 @@
  * its fields one after another with no framing, so finding a field means
  * stepping over the ones before it: varints for int/long/enum, a length and
  * bytes for string/bytes, an index and a branch for a union. The steps are
- * built once from the avsc type; records with types no splicing stage reads
- * (arrays, maps) get no layout, and callers fall back to avsc. For stages
- * that write their output from their input's bytes (joiner, enricher).
+ * built once from the avsc type. By default records with types no splicing
+ * stage reads (arrays, maps) get no layout, and callers fall back to avsc;
+ * a reader that only reads fields (see RecordFields) asks for `collections`
+ * and steps over those too. For stages that write their output from their
+ * input's bytes (joiner, enricher) or read a few fields (flow-metrics).
  */
 import type avro from 'avsc';
 
@@ -14,10 +16,16 @@ type Skip = (buf: Uint8Array, pos: number) => number;
 
 /** Reads a zigzag varint (a length, union index or int: 32 bits at most) at `pos`; -1 when malformed. */
 function readSmall(buf: Uint8Array, pos: number, out: { pos: number }): number {
+  const value = readSigned(buf, pos, out);
+  return Number.isNaN(value) ? -1 : value;
+}
+
+/** The same, for a value that may be negative (a block count); NaN when malformed. */
+function readSigned(buf: Uint8Array, pos: number, out: { pos: number }): number {
   let value = 0;
   let shift = 0;
   for (;;) {
-    if (pos >= buf.length || shift > 28) return -1;
+    if (pos >= buf.length || shift > 28) return Number.NaN;
     const byte = buf[pos++]!;
     value |= (byte & 0x7f) << shift;
     if ((byte & 0x80) === 0) break;
@@ -49,7 +57,36 @@ const fixedSize =
   (buf, pos) =>
     pos + size <= buf.length ? pos + size : -1;
 
-function skipperFor(type: avro.Type): Skip | null {
+/** What a layout steps over besides the fixed-shape types. */
+export interface LayoutOptions {
+  /** Arrays and maps too (block-counted); off by default, as no splicing stage copies them. */
+  collections?: boolean;
+}
+
+/**
+ * Steps over an array or map: blocks of `count` items, a negative count
+ * followed by the block's size in bytes (skipped at once), a zero count at the end.
+ */
+function blockSkipper(item: Skip): Skip {
+  return (buf, pos) => {
+    for (;;) {
+      const count = readSigned(buf, pos, cursor);
+      if (Number.isNaN(count)) return -1;
+      pos = cursor.pos;
+      if (count === 0) return pos;
+      if (count < 0) {
+        const size = readSigned(buf, pos, cursor);
+        if (!(size >= 0)) return -1;
+        pos = cursor.pos + size;
+        if (pos > buf.length) return -1;
+        continue;
+      }
+      for (let i = 0; i < count; i++) if ((pos = item(buf, pos)) < 0) return -1;
+    }
+  };
+}
+
+function skipperFor(type: avro.Type, options: LayoutOptions): Skip | null {
   switch (type.typeName) {
     case 'null':
       return (_buf, pos) => pos;
@@ -70,7 +107,7 @@ function skipperFor(type: avro.Type): Skip | null {
       return fixedSize((type as unknown as { size: number }).size);
     case 'union:unwrapped':
     case 'union:wrapped': {
-      const branches = (type as unknown as { types: avro.Type[] }).types.map(skipperFor);
+      const branches = (type as unknown as { types: avro.Type[] }).types.map((branch) => skipperFor(branch, options));
       if (branches.some((b) => b === null)) return null;
       return (buf, pos) => {
         const index = readSmall(buf, pos, cursor);
@@ -80,12 +117,22 @@ function skipperFor(type: avro.Type): Skip | null {
     }
     case 'record':
     case 'error': {
-      const fields = (type as avro.types.RecordType).fields.map((f) => skipperFor(f.type));
+      const fields = (type as avro.types.RecordType).fields.map((f) => skipperFor(f.type, options));
       if (fields.some((f) => f === null)) return null;
       return (buf, pos) => {
         for (const skip of fields) if ((pos = skip!(buf, pos)) < 0) return -1;
         return pos;
       };
+    }
+    case 'array': {
+      if (!options.collections) return null;
+      const items = skipperFor((type as avro.types.ArrayType).itemsType, options);
+      return items && blockSkipper(items);
+    }
+    case 'map': {
+      if (!options.collections) return null;
+      const values = skipperFor((type as avro.types.MapType).valuesType, options);
+      return values && blockSkipper((buf, pos) => ((pos = skipSized(buf, pos)) < 0 ? -1 : values(buf, pos)));
     }
     default:
       return null;
@@ -96,31 +143,56 @@ function skipperFor(type: avro.Type): Skip | null {
 const VARINT = 0;
 const SIZED = 1;
 const OTHER = 2;
+/** A union of null and a varint or sized type (the optional fields), in either order: its index byte says which. */
+const OPTIONAL_VARINT = 3;
+const OPTIONAL_SIZED = 4;
+const OPTIONAL_DOUBLE = 5;
+const BOOLEAN = 6;
 
-function kindOf(type: avro.Type): number {
+function plainKind(type: avro.Type): number {
   if (['int', 'long', 'enum'].includes(type.typeName)) return VARINT;
   if (['string', 'bytes'].includes(type.typeName)) return SIZED;
+  if (type.typeName === 'double') return OPTIONAL_DOUBLE;
   return OTHER;
+}
+
+/** A field's kind, and for an optional one the index byte (zigzag: twice the branch) of its null branch. */
+function kindOf(type: avro.Type): { kind: number; nullByte: number } {
+  if (type.typeName === 'boolean') return { kind: BOOLEAN, nullByte: 0 };
+  const branches = type.typeName.startsWith('union') ? (type as unknown as { types: avro.Type[] }).types : null;
+  if (!branches) {
+    const kind = plainKind(type);
+    return { kind: kind === OPTIONAL_DOUBLE ? OTHER : kind, nullByte: 0 };
+  }
+  const nullAt = branches.findIndex((branch) => branch.typeName === 'null');
+  if (branches.length !== 2 || nullAt < 0) return { kind: OTHER, nullByte: 0 };
+  const value = plainKind(branches[1 - nullAt]!);
+  const kind = value === VARINT ? OPTIONAL_VARINT : value === SIZED ? OPTIONAL_SIZED : value === OPTIONAL_DOUBLE ? OPTIONAL_DOUBLE : OTHER;
+  return { kind, nullByte: nullAt * 2 };
 }
 
 export class RecordLayout {
   /** Field names, in body order. */
   readonly names: readonly string[];
   private readonly kinds: Uint8Array;
+  /** For the optional kinds: the index byte of the null branch (the other branch's is 2 minus it). */
+  private readonly nullBytes: Uint8Array;
 
   private constructor(
     type: avro.types.RecordType,
     private readonly skips: readonly Skip[],
   ) {
     this.names = type.fields.map((f) => f.name);
-    this.kinds = Uint8Array.from(type.fields.map((f) => kindOf(f.type)));
+    const kinds = type.fields.map((f) => kindOf(f.type));
+    this.kinds = Uint8Array.from(kinds, (k) => k.kind);
+    this.nullBytes = Uint8Array.from(kinds, (k) => k.nullByte);
   }
 
   /** The layout of a record type; null when it has a field type we do not step over. */
-  static of(type: avro.Type): RecordLayout | null {
+  static of(type: avro.Type, options: LayoutOptions = {}): RecordLayout | null {
     if (type.typeName !== 'record') return null;
     const record = type as avro.types.RecordType;
-    const skips = record.fields.map((f) => skipperFor(f.type));
+    const skips = record.fields.map((f) => skipperFor(f.type, options));
     return skips.every((s) => s !== null) ? new RecordLayout(record, skips as Skip[]) : null;
   }
 
@@ -132,12 +204,34 @@ export class RecordLayout {
   /** Fills `offsets` for the body at `start` of `buf`; false when the bytes are not such a record. */
   locate(buf: Uint8Array, start: number, offsets: Int32Array): boolean {
     let pos = start;
-    const kinds = this.kinds;
+    const { kinds, nullBytes } = this;
     for (let i = 0; i < kinds.length; i++) {
       offsets[i] = pos;
-      // Direct calls for the common kinds (inlined), rather than a call through each field's closure.
-      const kind = kinds[i];
-      pos = kind === VARINT ? skipVarint(buf, pos) : kind === SIZED ? skipSized(buf, pos) : this.skips[i]!(buf, pos);
+      // The common kinds inline, rather than a call through each field's closure.
+      switch (kinds[i]) {
+        case VARINT:
+          pos = skipVarint(buf, pos);
+          break;
+        case SIZED:
+          pos = skipSized(buf, pos);
+          break;
+        case BOOLEAN:
+          pos = pos < buf.length ? pos + 1 : -1;
+          break;
+        case OPTIONAL_VARINT:
+        case OPTIONAL_SIZED:
+        case OPTIONAL_DOUBLE: {
+          const index = buf[pos];
+          if (index === nullBytes[i]) pos++;
+          else if (index !== 2 - nullBytes[i]!) pos = -1;
+          else if (kinds[i] === OPTIONAL_VARINT) pos = skipVarint(buf, pos + 1);
+          else if (kinds[i] === OPTIONAL_SIZED) pos = skipSized(buf, pos + 1);
+          else pos = pos + 9 <= buf.length ? pos + 9 : -1;
+          break;
+        }
+        default:
+          pos = this.skips[i]!(buf, pos);
+      }
       if (pos < 0) return false;
     }
     offsets[kinds.length] = pos;

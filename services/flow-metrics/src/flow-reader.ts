@@ -1,0 +1,321 @@
+/**
+ * How the service reads its input: straight from each record's Avro bytes.
+ * Per writer schema (records come in older versions too) it builds once a
+ * RecordFields over the fields the metrics need; per record it reads the
+ * counting rule's and the counters' numbers, and copies the bytes of the
+ * fields the pair's labels come from into one key string. The label strings
+ * themselves are built only for a key the store has not seen (FlowReading.flow,
+ * a RecordProjection decode), so a record costs no string but its key.
+ *
+ * The key is injective per writer: each field's bytes are its Avro encoding
+ * (self-delimiting: union index, length, bytes), the end's object type comes
+ * first and decides which fields follow, and the writer's tag leads. So two
+ * records with one key have the same labels; two keys may share labels (say
+ * two pods of one workload), which the store folds into one pair.
+ */
+import type avro from 'avsc';
+import {
+  DecodeError,
+  RecordFields,
+  latestSchema,
+  readDouble,
+  readInt,
+  readLong,
+  unionBranchCount,
+  unionValueStart,
+  type DecodeResult,
+  type RecordCodec,
+  type RecordDecoder,
+} from '@flowmesh/lib';
+import { METRICS_FIELDS, metricsProjection, type MetricsField, type MetricsFlow } from './metrics-flow.js';
+import type { PairLabellerSettings } from './pair-labels.js';
+
+/** A record as the byte reader gives it: what counting and the counters read, and its pair's key. */
+export class FlowReading {
+  vantage: MetricsFlow['vantage'] = 'SRC';
+  match: MetricsFlow['match'] = 'MATCHED';
+  synthetic = false;
+  out_bytes = 0;
+  in_bytes = 0;
+  out_pkts = 0;
+  in_pkts = 0;
+  latency_ms: number | null = null;
+  retransmits: number | null = null;
+  opened = false;
+  closed = false;
+  /** The label fields' bytes (see the file comment). */
+  pairKey = '';
+  /** Whether an end is external: its GeoIP details are read from flow(). */
+  external = false;
+
+  constructor(
+    /** The message, a view into the fetch buffer: read only while its batch is handled. */
+    private readonly message: Buffer,
+    private readonly decode: (message: Buffer) => MetricsFlow,
+  ) {}
+
+  private decoded: MetricsFlow | undefined;
+
+  /** Every field the metrics know, decoded by avsc: for a key's first record and for external ends. */
+  flow(): MetricsFlow {
+    return (this.decoded ??= this.decode(this.message));
+  }
+}
+
+/** What flow-metrics' decoder yields: a FlowReading, or a decoded record for a writer the byte reader does not cover. */
+export type MetricsInput = MetricsFlow | FlowReading;
+
+type SideField = 'object_type' | 'object_name' | 'object_namespace' | 'node' | 'workload_name' | 'workload_namespace' | 'workload_kind' | 'geo_country' | 'geo_city' | 'asn';
+const SIDE: readonly SideField[] = ['object_type', 'object_name', 'object_namespace', 'node', 'workload_name', 'workload_namespace', 'workload_kind', 'geo_country', 'geo_city', 'asn'];
+
+/** The fields read, by position in RecordFields: those of a MetricsFlow (a few are only located, never read). */
+const WANTED: readonly MetricsField[] = METRICS_FIELDS;
+function at(name: MetricsField): number {
+  const index = WANTED.indexOf(name);
+  if (index < 0) throw new Error(`${name} is not a metrics field`);
+  return index;
+}
+
+const VANTAGE = at('vantage');
+const MATCH = at('match');
+const PROTOCOL = at('protocol');
+const DST_PORT = at('dst_port');
+const VOLUMES = [at('out_bytes'), at('in_bytes'), at('out_pkts'), at('in_pkts')] as const;
+const LATENCY = at('latency_ms');
+const RETRANSMITS = at('retransmits');
+const OPENED = at('opened');
+const CLOSED = at('closed');
+const SYNTHETIC = at('synthetic');
+const SERVICE_ADDR = at('service_addr');
+const SERVICE_NAME = at('service_name');
+const SRC_ZONE = at('src_zone');
+const DST_ZONE = at('dst_zone');
+
+type Side = Record<SideField, number>;
+const sideAt = (side: 'src' | 'dst'): Side => Object.fromEntries(SIDE.map((field) => [field, at(`${side}_${field}` as MetricsField)])) as Side;
+const SRC = sideAt('src');
+const DST = sideAt('dst');
+
+/** What decides an end's labels (see PairLabeller.pushEnd), by object type. */
+const POD = 0;
+const SERVICE = 1;
+const NODE = 2;
+const EXTERNAL = 3;
+const UNKNOWN = 4;
+const END_KINDS: Record<string, number> = { pod: POD, service: SERVICE, node: NODE, external: EXTERNAL, unknown: UNKNOWN };
+
+/** Stands for a field the writer did not have: keys are per writer (its tag leads), and a writer has a field in all its records or in none. */
+const ABSENT = 0xff;
+
+/** One writer schema's way through its bodies, built on its first record. */
+class WriterPlan {
+  readonly fields: RecordFields;
+  /** Per wanted field: the union's null branch, -1 when the field is not a union (or absent). */
+  readonly nullBranch: Int32Array;
+  /** Per wanted field the reader's default, for a field the writer did not have. */
+  readonly defaults: readonly unknown[];
+  readonly vantages: readonly MetricsFlow['vantage'][];
+  readonly matches: readonly MetricsFlow['match'][];
+  /** The end kind of each ObjectType index of this writer. */
+  readonly endKinds: Int32Array;
+
+  constructor(
+    fields: RecordFields,
+    readonly tag: number,
+    readonly description: string,
+  ) {
+    this.fields = fields;
+    this.nullBranch = Int32Array.from(fields.types, (type) => (type && unionBranchCount(type) ? (type as unknown as { types: avro.Type[] }).types.findIndex((branch) => branch.typeName === 'null') : -1));
+    const reader = latestSchema('EnrichedFlow').type as avro.types.RecordType;
+    this.defaults = WANTED.map((name) => reader.field(name)!.defaultValue());
+    const symbols = (i: number) => (fields.types[i] as avro.types.EnumType).symbols;
+    this.vantages = symbols(VANTAGE) as MetricsFlow['vantage'][];
+    this.matches = symbols(MATCH) as MetricsFlow['match'][];
+    const objectTypes = fields.types[SRC.object_type] ?? (reader.field('src_object_type')!.type as avro.types.EnumType);
+    this.endKinds = Int32Array.from((objectTypes as avro.types.EnumType).symbols, (symbol) => END_KINDS[symbol] ?? UNKNOWN);
+  }
+
+  /**
+   * The plan for `writer`, or null when the byte reader does not cover it:
+   * every field it reads must have the newest schema's type (or be absent
+   * with a default); anything else is left to avsc's resolution.
+   */
+  static of(writer: avro.Type, tag: number, description: string): WriterPlan | null {
+    const fields = RecordFields.of(writer, WANTED);
+    if (!fields) return null;
+    const reader = latestSchema('EnrichedFlow').type as avro.types.RecordType;
+    const same = WANTED.every((name, i) => {
+      const type = fields.types[i];
+      const field = reader.field(name);
+      if (!field) return false;
+      if (!type) return field.defaultValue() !== undefined && i !== VANTAGE && i !== MATCH;
+      return type.equals(field.type) && (!unionBranchCount(type) || unionBranchCount(type) < 64);
+    });
+    return same ? new WriterPlan(fields, tag, description) : null;
+  }
+}
+
+export class FlowReader implements RecordDecoder<MetricsInput> {
+  private readonly projection: ReturnType<typeof metricsProjection>;
+  private readonly plans = new Map<avro.Type, WriterPlan | null>();
+  private readonly portClasses: Set<number>;
+  private key = Buffer.allocUnsafe(1024);
+  private keyLength = 0;
+  private readonly decodeFlow = (message: Buffer): MetricsFlow => this.projection.decode(message).value;
+
+  constructor(
+    private readonly codec: RecordCodec<'EnrichedFlow'>,
+    private readonly settings: PairLabellerSettings,
+  ) {
+    this.projection = metricsProjection(codec);
+    this.portClasses = new Set(settings.portClasses.map(Number));
+  }
+
+  decodeBatch(messages: readonly (Buffer | null)[]): Promise<DecodeResult<MetricsInput>[]> {
+    return this.codec.decodeBatchWith(messages, (message) => ({ value: this.read(message), body: null }));
+  }
+
+  /** One message: a FlowReading from its bytes, or the decoded record when its writer is not covered. */
+  read(message: Buffer): MetricsInput {
+    const { writer, description, bodyOffset } = this.codec.writerOfMessage(message);
+    const plan = this.planFor(writer, description);
+    return plan ? this.readBytes(message, bodyOffset, plan) : this.decodeFlow(message);
+  }
+
+  private planFor(writer: avro.Type, description: string): WriterPlan | null {
+    let plan = this.plans.get(writer);
+    if (plan === undefined) this.plans.set(writer, (plan = WriterPlan.of(writer, this.plans.size, description)));
+    return plan;
+  }
+
+  private readBytes(message: Buffer, bodyOffset: number, plan: WriterPlan): FlowReading {
+    const { fields } = plan;
+    const end = fields.locate(message, bodyOffset);
+    if (end < 0) throw new DecodeError('malformed-body', `body does not parse as ${plan.description}`);
+    if (end !== message.length) throw new DecodeError('trailing-bytes', `${message.length - end} bytes left after the ${plan.description} body`);
+    const reading = new FlowReading(message, this.decodeFlow);
+    reading.vantage = this.symbol(message, plan, VANTAGE, plan.vantages);
+    reading.match = this.symbol(message, plan, MATCH, plan.matches);
+    reading.out_bytes = this.long(message, plan, VOLUMES[0]);
+    reading.in_bytes = this.long(message, plan, VOLUMES[1]);
+    reading.out_pkts = this.long(message, plan, VOLUMES[2]);
+    reading.in_pkts = this.long(message, plan, VOLUMES[3]);
+    reading.latency_ms = this.isNull(message, plan, LATENCY) ? null : readDouble(message, unionValueStart(fields.start(LATENCY)));
+    reading.retransmits = this.isNull(message, plan, RETRANSMITS) ? null : readInt(message, unionValueStart(fields.start(RETRANSMITS)));
+    reading.opened = this.boolean(message, plan, OPENED);
+    reading.closed = this.boolean(message, plan, CLOSED);
+    reading.synthetic = this.boolean(message, plan, SYNTHETIC);
+    const src = this.endKind(message, plan, SRC.object_type);
+    const dst = this.endKind(message, plan, DST.object_type);
+    reading.external = src === EXTERNAL || dst === EXTERNAL;
+    reading.pairKey = this.pairKey(message, plan, src, dst);
+    return reading;
+  }
+
+  /** The key of the pair's labels: the bytes of what PairLabeller.values reads, in one latin1 string. */
+  private pairKey(message: Buffer, plan: WriterPlan, src: number, dst: number): string {
+    this.keyLength = 0;
+    this.pushByte(plan.tag & 0xff);
+    this.pushByte(plan.tag >>> 8);
+    this.pushField(message, plan, PROTOCOL);
+    const port = readInt(message, plan.fields.start(DST_PORT));
+    const portClass = this.portClasses.has(port) ? port : 0x1ffff;
+    this.pushByte(portClass & 0xff);
+    this.pushByte((portClass >>> 8) & 0xff);
+    this.pushByte(portClass >>> 16);
+    // The Service's name counts only when the client dialled one (service_addr set).
+    if (this.isNull(message, plan, SERVICE_ADDR)) this.pushByte(0);
+    else {
+      this.pushByte(1);
+      this.pushField(message, plan, SERVICE_NAME);
+    }
+    this.pushField(message, plan, SRC_ZONE);
+    this.pushField(message, plan, DST_ZONE);
+    this.pushEnd(message, plan, SRC, src);
+    this.pushEnd(message, plan, DST, dst);
+    return this.key.toString('latin1', 0, this.keyLength);
+  }
+
+  /** An end's fields by its kind, as PairLabeller.pushEnd reads them (a superset where that is cheaper and bounded). */
+  private pushEnd(message: Buffer, plan: WriterPlan, side: Side, kind: number): void {
+    this.pushByte(kind);
+    const { granularity, externalGrouping } = this.settings;
+    switch (kind) {
+      case POD: {
+        this.pushField(message, plan, side.workload_namespace);
+        this.pushField(message, plan, side.object_namespace);
+        this.pushField(message, plan, side.workload_kind);
+        if (granularity !== 'namespace') this.pushField(message, plan, side.workload_name);
+        // The pod's name is a label at pod granularity, and the workload's name when it has none.
+        if (granularity === 'pod' || (granularity === 'workload' && this.isNull(message, plan, side.workload_name))) this.pushField(message, plan, side.object_name);
+        break;
+      }
+      case NODE:
+        this.pushField(message, plan, side.node);
+        this.pushField(message, plan, side.object_name);
+        break;
+      case SERVICE:
+        this.pushField(message, plan, side.object_namespace);
+        this.pushField(message, plan, side.object_name);
+        break;
+      case EXTERNAL:
+        if (externalGrouping === 'asn') this.pushField(message, plan, side.asn);
+        this.pushField(message, plan, side.geo_country);
+        if (externalGrouping === 'city') this.pushField(message, plan, side.geo_city);
+        break;
+    }
+  }
+
+  private pushField(message: Buffer, plan: WriterPlan, field: number): void {
+    const start = plan.fields.start(field);
+    if (start < 0) return this.pushByte(ABSENT);
+    const end = plan.fields.end(field);
+    this.reserve(end - start);
+    const key = this.key;
+    let length = this.keyLength;
+    for (let i = start; i < end; i++) key[length++] = message[i]!;
+    this.keyLength = length;
+  }
+
+  private pushByte(byte: number): void {
+    this.reserve(1);
+    this.key[this.keyLength++] = byte;
+  }
+
+  private reserve(bytes: number): void {
+    if (this.keyLength + bytes <= this.key.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.key.length * 2, this.keyLength + bytes));
+    this.key.copy(grown, 0, 0, this.keyLength);
+    this.key = grown;
+  }
+
+  private isNull(message: Buffer, plan: WriterPlan, field: number): boolean {
+    const start = plan.fields.start(field);
+    return start < 0 ? plan.defaults[field] === null : readInt(message, start) === plan.nullBranch[field];
+  }
+
+  private boolean(message: Buffer, plan: WriterPlan, field: number): boolean {
+    const start = plan.fields.start(field);
+    return start < 0 ? plan.defaults[field] === true : message[start] !== 0;
+  }
+
+  private long(message: Buffer, plan: WriterPlan, field: number): number {
+    const value = readLong(message, plan.fields.start(field));
+    if (!Number.isSafeInteger(value)) throw new DecodeError('malformed-body', `${WANTED[field]} does not fit a number exactly (potential precision loss)`);
+    return value;
+  }
+
+  private symbol<S>(message: Buffer, plan: WriterPlan, field: number, symbols: readonly S[]): S {
+    const symbol = symbols[readInt(message, plan.fields.start(field))];
+    if (symbol === undefined) throw new DecodeError('malformed-body', `${WANTED[field]} is not a symbol of ${plan.description}`);
+    return symbol;
+  }
+
+  private endKind(message: Buffer, plan: WriterPlan, field: number): number {
+    const start = plan.fields.start(field);
+    if (start < 0) return UNKNOWN;
+    const kind = plan.endKinds[readInt(message, start)];
+    if (kind === undefined) throw new DecodeError('malformed-body', `${WANTED[field]} is not a symbol of ${plan.description}`);
+    return kind;
+  }
+}
