@@ -43,6 +43,11 @@ export class RecordFields {
     return this.layout.locate(buf, start, this.offsets) ? this.offsets[this.offsets.length - 1]! : -1;
   }
 
+  /** Wanted field `i`'s position in the writer's body order; -1 when the writer has no such field. */
+  writerIndex(i: number): number {
+    return this.indexes[i]!;
+  }
+
   /** Where wanted field `i` starts in the body last located; -1 when the writer has no such field. */
   start(i: number): number {
     const index = this.indexes[i]!;

@@ -139,6 +139,24 @@ function skipperFor(type: avro.Type, options: LayoutOptions): Skip | null {
   }
 }
 
+/** Steps over a map of strings (or bytes): its blocks of keys and values, as blockSkipper does for any map. */
+function skipSizedMap(buf: Uint8Array, pos: number): number {
+  for (;;) {
+    const count = readSigned(buf, pos, cursor);
+    if (Number.isNaN(count)) return -1;
+    pos = cursor.pos;
+    if (count === 0) return pos;
+    if (count < 0) {
+      const size = readSigned(buf, pos, cursor);
+      if (!(size >= 0)) return -1;
+      pos = cursor.pos + size;
+      if (pos > buf.length) return -1;
+      continue;
+    }
+    for (let i = 0; i < 2 * count; i++) if ((pos = skipSized(buf, pos)) < 0) return -1;
+  }
+}
+
 /** How `locate` steps over a field: the common kinds inline, the rest through its Skip. */
 const VARINT = 0;
 const SIZED = 1;
@@ -148,6 +166,8 @@ const OPTIONAL_VARINT = 3;
 const OPTIONAL_SIZED = 4;
 const OPTIONAL_DOUBLE = 5;
 const BOOLEAN = 6;
+/** A map of strings or bytes (labels). */
+const SIZED_MAP = 7;
 
 function plainKind(type: avro.Type): number {
   if (['int', 'long', 'enum'].includes(type.typeName)) return VARINT;
@@ -159,6 +179,7 @@ function plainKind(type: avro.Type): number {
 /** A field's kind, and for an optional one the index byte (zigzag: twice the branch) of its null branch. */
 function kindOf(type: avro.Type): { kind: number; nullByte: number } {
   if (type.typeName === 'boolean') return { kind: BOOLEAN, nullByte: 0 };
+  if (type.typeName === 'map' && plainKind((type as avro.types.MapType).valuesType) === SIZED) return { kind: SIZED_MAP, nullByte: 0 };
   const branches = type.typeName.startsWith('union') ? (type as unknown as { types: avro.Type[] }).types : null;
   if (!branches) {
     const kind = plainKind(type);
@@ -201,38 +222,50 @@ export class RecordLayout {
     return new Int32Array(this.skips.length + 1);
   }
 
-  /** Fills `offsets` for the body at `start` of `buf`; false when the bytes are not such a record. */
+  /**
+   * Fills `offsets` for the body at `start` of `buf`; false when the bytes are
+   * not such a record. The common kinds are stepped over inline (a read past
+   * the end yields undefined, which ends a varint and is caught by the bound
+   * check after each field), rather than through each field's closure: a
+   * few times faster on records of many optional fields.
+   */
   locate(buf: Uint8Array, start: number, offsets: Int32Array): boolean {
-    let pos = start;
     const { kinds, nullBytes } = this;
+    const end = buf.length;
+    let pos = start;
     for (let i = 0; i < kinds.length; i++) {
       offsets[i] = pos;
-      // The common kinds inline, rather than a call through each field's closure.
-      switch (kinds[i]) {
-        case VARINT:
-          pos = skipVarint(buf, pos);
-          break;
-        case SIZED:
-          pos = skipSized(buf, pos);
-          break;
-        case BOOLEAN:
-          pos = pos < buf.length ? pos + 1 : -1;
-          break;
-        case OPTIONAL_VARINT:
-        case OPTIONAL_SIZED:
-        case OPTIONAL_DOUBLE: {
-          const index = buf[pos];
-          if (index === nullBytes[i]) pos++;
-          else if (index !== 2 - nullBytes[i]!) pos = -1;
-          else if (kinds[i] === OPTIONAL_VARINT) pos = skipVarint(buf, pos + 1);
-          else if (kinds[i] === OPTIONAL_SIZED) pos = skipSized(buf, pos + 1);
-          else pos = pos + 9 <= buf.length ? pos + 9 : -1;
-          break;
+      const kind = kinds[i]!;
+      if (kind >= OPTIONAL_VARINT && kind <= OPTIONAL_DOUBLE) {
+        const index = buf[pos];
+        if (index === nullBytes[i]) {
+          pos++;
+          continue;
         }
-        default:
-          pos = this.skips[i]!(buf, pos);
+        if (index !== 2 - nullBytes[i]!) return false;
+        pos++;
       }
-      if (pos < 0) return false;
+      if (kind === VARINT || kind === OPTIONAL_VARINT) {
+        // At most 10 bytes, as skipVarint.
+        const limit = pos + 9;
+        while (buf[pos]! & 0x80) if (++pos > limit) return false;
+        pos++;
+      } else if (kind === SIZED || kind === OPTIONAL_SIZED) {
+        let byte = buf[pos++]!;
+        let length = byte & 0x7f;
+        for (let shift = 7; byte & 0x80; shift += 7) {
+          if (shift > 28) return false;
+          byte = buf[pos++]!;
+          length |= (byte & 0x7f) << shift;
+        }
+        length = (length >>> 1) ^ -(length & 1);
+        if (length < 0) return false;
+        pos += length;
+      } else if (kind === BOOLEAN) pos++;
+      else if (kind === OPTIONAL_DOUBLE) pos += 8;
+      else if (kind === SIZED_MAP) pos = skipSizedMap(buf, pos);
+      else pos = this.skips[i]!(buf, pos);
+      if (pos < 0 || pos > end) return false;
     }
     offsets[kinds.length] = pos;
     return true;

@@ -118,6 +118,8 @@ class WriterPlan {
   readonly matches: readonly MetricsFlow['match'][];
   /** The end kind of each ObjectType index of this writer. */
   readonly endKinds: Int32Array;
+  /** The spans an end's key is copied from, by endSpanAt(side, kind, pod name a label); set by the reader. */
+  endSpans: Int32Array[] = [];
 
   constructor(
     fields: RecordFields,
@@ -153,7 +155,27 @@ class WriterPlan {
     });
     return same ? new WriterPlan(fields, tag, description) : null;
   }
+
+  /**
+   * The fields as spans of the body to copy: fields next to each other in the
+   * writer's order merge into one [first, last] pair; an absent field is a span
+   * of its own (copied as ABSENT).
+   */
+  spans(wanted: readonly number[]): Int32Array {
+    const sorted = [...wanted].sort((a, b) => this.fields.writerIndex(a) - this.fields.writerIndex(b));
+    const spans: number[] = [];
+    for (const field of sorted) {
+      const index = this.fields.writerIndex(field);
+      const last = spans.length ? spans[spans.length - 1]! : -1;
+      if (index >= 0 && last >= 0 && this.fields.writerIndex(last) === index - 1) spans[spans.length - 1] = field;
+      else spans.push(field, field);
+    }
+    return Int32Array.from(spans);
+  }
 }
+
+const END_KIND_COUNT = 5;
+const endSpanAt = (side: number, kind: number, podName: boolean): number => (side * END_KIND_COUNT + kind) * 2 + (podName ? 1 : 0);
 
 export class FlowReader implements RecordDecoder<MetricsInput> {
   private readonly projection: ReturnType<typeof metricsProjection>;
@@ -184,8 +206,40 @@ export class FlowReader implements RecordDecoder<MetricsInput> {
 
   private planFor(writer: avro.Type, description: string): WriterPlan | null {
     let plan = this.plans.get(writer);
-    if (plan === undefined) this.plans.set(writer, (plan = WriterPlan.of(writer, this.plans.size, description)));
+    if (plan === undefined) {
+      plan = WriterPlan.of(writer, this.plans.size, description);
+      if (plan) plan.endSpans = this.endSpansOf(plan);
+      this.plans.set(writer, plan);
+    }
     return plan;
+  }
+
+  /** Every end's spans for `plan`, at endSpanAt. */
+  private endSpansOf(plan: WriterPlan): Int32Array[] {
+    const spans: Int32Array[] = [];
+    [SRC, DST].forEach((side, sideIndex) => {
+      for (let kind = 0; kind < END_KIND_COUNT; kind++) {
+        for (const podName of [false, true]) spans[endSpanAt(sideIndex, kind, podName)] = plan.spans(this.endFields(side, kind, podName));
+      }
+    });
+    return spans;
+  }
+
+  /** The fields an end's labels come from (see PairLabeller.pushEnd), a superset where that is cheaper and bounded. */
+  private endFields(side: Side, kind: number, podName: boolean): number[] {
+    const { granularity, externalGrouping } = this.settings;
+    switch (kind) {
+      case POD:
+        return [side.workload_namespace, side.object_namespace, side.workload_kind, ...(granularity !== 'namespace' ? [side.workload_name] : []), ...(podName ? [side.object_name] : [])];
+      case NODE:
+        return [side.node, side.object_name];
+      case SERVICE:
+        return [side.object_namespace, side.object_name];
+      case EXTERNAL:
+        return [...(externalGrouping === 'asn' ? [side.asn] : []), side.geo_country, ...(externalGrouping === 'city' ? [side.geo_city] : [])];
+      default:
+        return [];
+    }
   }
 
   private readBytes(message: Buffer, bodyOffset: number, plan: WriterPlan): FlowReading {
@@ -214,6 +268,8 @@ export class FlowReader implements RecordDecoder<MetricsInput> {
 
   /** The key of the pair's labels: the bytes of what PairLabeller.values reads, in one latin1 string. */
   private pairKey(message: Buffer, plan: WriterPlan, src: number, dst: number): string {
+    // A key holds each body byte at most once, plus its own few bytes and a marker per absent field.
+    if (this.key.length < message.length + 64) this.key = Buffer.allocUnsafe(2 * message.length + 64);
     this.keyLength = 0;
     this.pushByte(plan.tag & 0xff);
     this.pushByte(plan.tag >>> 8);
@@ -231,46 +287,36 @@ export class FlowReader implements RecordDecoder<MetricsInput> {
     }
     this.pushField(message, plan, SRC_ZONE);
     this.pushField(message, plan, DST_ZONE);
-    this.pushEnd(message, plan, SRC, src);
-    this.pushEnd(message, plan, DST, dst);
+    this.pushEnd(message, plan, 0, SRC, src);
+    this.pushEnd(message, plan, 1, DST, dst);
     return this.key.toString('latin1', 0, this.keyLength);
   }
 
-  /** An end's fields by its kind, as PairLabeller.pushEnd reads them (a superset where that is cheaper and bounded). */
-  private pushEnd(message: Buffer, plan: WriterPlan, side: Side, kind: number): void {
+  /** An end's kind and the bytes its labels come from. */
+  private pushEnd(message: Buffer, plan: WriterPlan, sideIndex: number, side: Side, kind: number): void {
     this.pushByte(kind);
-    const { granularity, externalGrouping } = this.settings;
-    switch (kind) {
-      case POD: {
-        this.pushField(message, plan, side.workload_namespace);
-        this.pushField(message, plan, side.object_namespace);
-        this.pushField(message, plan, side.workload_kind);
-        if (granularity !== 'namespace') this.pushField(message, plan, side.workload_name);
-        // The pod's name is a label at pod granularity, and the workload's name when it has none.
-        if (granularity === 'pod' || (granularity === 'workload' && this.isNull(message, plan, side.workload_name))) this.pushField(message, plan, side.object_name);
-        break;
+    const { granularity } = this.settings;
+    // The pod's name is a label at pod granularity, and the workload's name when it has none.
+    const podName = kind === POD && (granularity === 'pod' || (granularity === 'workload' && this.isNull(message, plan, side.workload_name)));
+    const spans = plan.endSpans[endSpanAt(sideIndex, kind, podName)]!;
+    const key = this.key;
+    let length = this.keyLength;
+    for (let i = 0; i < spans.length; i += 2) {
+      const start = plan.fields.start(spans[i]!);
+      if (start < 0) {
+        key[length++] = ABSENT;
+        continue;
       }
-      case NODE:
-        this.pushField(message, plan, side.node);
-        this.pushField(message, plan, side.object_name);
-        break;
-      case SERVICE:
-        this.pushField(message, plan, side.object_namespace);
-        this.pushField(message, plan, side.object_name);
-        break;
-      case EXTERNAL:
-        if (externalGrouping === 'asn') this.pushField(message, plan, side.asn);
-        this.pushField(message, plan, side.geo_country);
-        if (externalGrouping === 'city') this.pushField(message, plan, side.geo_city);
-        break;
+      const end = plan.fields.end(spans[i + 1]!);
+      for (let at = start; at < end; at++) key[length++] = message[at]!;
     }
+    this.keyLength = length;
   }
 
   private pushField(message: Buffer, plan: WriterPlan, field: number): void {
     const start = plan.fields.start(field);
     if (start < 0) return this.pushByte(ABSENT);
     const end = plan.fields.end(field);
-    this.reserve(end - start);
     const key = this.key;
     let length = this.keyLength;
     for (let i = start; i < end; i++) key[length++] = message[i]!;
@@ -278,15 +324,7 @@ export class FlowReader implements RecordDecoder<MetricsInput> {
   }
 
   private pushByte(byte: number): void {
-    this.reserve(1);
     this.key[this.keyLength++] = byte;
-  }
-
-  private reserve(bytes: number): void {
-    if (this.keyLength + bytes <= this.key.length) return;
-    const grown = Buffer.allocUnsafe(Math.max(this.key.length * 2, this.keyLength + bytes));
-    this.key.copy(grown, 0, 0, this.keyLength);
-    this.key = grown;
   }
 
   private isNull(message: Buffer, plan: WriterPlan, field: number): boolean {
