@@ -18,7 +18,8 @@ import { runInNewContext } from 'node:vm';
 import type { Kafka } from 'kafkajs';
 import { RecordCodec, flowKey, loadConfig, startMockBroker, type EnrichedFlow, type MockBroker } from '@flowmesh/lib';
 import { sampleEnriched, testKafka } from '@flowmesh/lib/testing';
-import { DEFAULT_PORT_CLASSES, FlowReader, FlowReading, PairLabeller, TrafficExposition, TrafficStore, flowMetricsOptions, runFlowMetrics } from '../services/flow-metrics/src/index.js';
+import type { FlowReading } from '../services/flow-metrics/src/index.js';
+import { DEFAULT_PORT_CLASSES, FlowReader, PairLabeller, TrafficExposition, TrafficStore, flowMetricsOptions, runFlowMetrics } from '../services/flow-metrics/src/index.js';
 
 const FLOWS = Number(process.argv[2] ?? 40_000);
 const REPEATS = Number(process.argv[3] ?? 3);

@@ -139,23 +139,8 @@ function skipperFor(type: avro.Type, options: LayoutOptions): Skip | null {
   }
 }
 
-/** Steps over a map of strings (or bytes): its blocks of keys and values, as blockSkipper does for any map. */
-function skipSizedMap(buf: Uint8Array, pos: number): number {
-  for (;;) {
-    const count = readSigned(buf, pos, cursor);
-    if (Number.isNaN(count)) return -1;
-    pos = cursor.pos;
-    if (count === 0) return pos;
-    if (count < 0) {
-      const size = readSigned(buf, pos, cursor);
-      if (!(size >= 0)) return -1;
-      pos = cursor.pos + size;
-      if (pos > buf.length) return -1;
-      continue;
-    }
-    for (let i = 0; i < 2 * count; i++) if ((pos = skipSized(buf, pos)) < 0) return -1;
-  }
-}
+/** Steps over a map of strings (or bytes): the labels maps, called from `locate` directly. */
+const skipSizedMap = blockSkipper((buf, pos) => ((pos = skipSized(buf, pos)) < 0 ? -1 : skipSized(buf, pos)));
 
 /** How `locate` steps over a field: the common kinds inline, the rest through its Skip. */
 const VARINT = 0;

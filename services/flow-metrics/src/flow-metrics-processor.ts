@@ -5,7 +5,7 @@
  */
 import type { InputRecord, OutputSink, StreamProcessor } from '@flowmesh/lib';
 import { countsTraffic } from './counting.js';
-import { FlowReading, type MetricsInput } from './flow-reader.js';
+import { isFlowReading, type MetricsInput } from './flow-reader.js';
 import type { FlowMetricsServiceMetrics } from './service-metrics.js';
 import type { TrafficStore } from './traffic-store.js';
 
@@ -35,7 +35,7 @@ export class FlowMetricsProcessor implements StreamProcessor<MetricsInput> {
       if (skipSynthetic && flow.synthetic) synthetic++;
       else if (!countsTraffic(flow)) peerHalves++;
       else {
-        if (flow instanceof FlowReading) store.addReading(flow, nowMs);
+        if (isFlowReading(flow)) store.addReading(flow, nowMs);
         else store.add(flow, nowMs);
         counted++;
       }

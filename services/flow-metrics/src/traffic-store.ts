@@ -80,13 +80,15 @@ export class TrafficStore {
    */
   addReading(reading: FlowReading, nowMs: number): void {
     let pair = this.byKey.get(reading.pairKey);
+    let flow: MetricsFlow | undefined;
     if (pair === undefined) {
-      pair = this.pairFor(this.labeller.values(reading.flow()), nowMs);
+      flow = reading.reader.decode(reading.message);
+      pair = this.pairFor(this.labeller.values(flow), nowMs);
       if (this.byKey.size >= KEYS_PER_PAIR * this.maxPairs) this.byKey.clear();
       this.byKey.set(reading.pairKey, pair);
     } else if (pair.labels === this.otherLabels) this.events.overflowed?.();
     this.count(pair, reading, nowMs);
-    if (reading.external) this.notePeers(reading.flow(), nowMs);
+    if (reading.external) this.notePeers(flow ?? reading.reader.decode(reading.message), nowMs);
   }
 
   private count(pair: PairTraffic, flow: CountedNumbers, nowMs: number): void {
