@@ -35,18 +35,7 @@ import type { PairLabellerSettings } from './pair-labels.js';
  * and its pair's key. A plain object (one shape, built in one literal): the
  * cheapest thing to make once per record.
  */
-export interface FlowReading {
-  vantage: MetricsFlow['vantage'];
-  match: MetricsFlow['match'];
-  synthetic: boolean;
-  out_bytes: number;
-  in_bytes: number;
-  out_pkts: number;
-  in_pkts: number;
-  latency_ms: number | null;
-  retransmits: number | null;
-  opened: boolean;
-  closed: boolean;
+export type FlowReading = Pick<MetricsFlow, 'vantage' | 'match' | 'synthetic' | 'out_bytes' | 'in_bytes' | 'out_pkts' | 'in_pkts' | 'latency_ms' | 'retransmits' | 'opened' | 'closed'> & {
   /** The label fields' bytes (see the file comment). */
   pairKey: string;
   /** Whether an end is external: its GeoIP details come from the decoded record. */
@@ -54,7 +43,7 @@ export interface FlowReading {
   /** The message, a view into the fetch buffer: decode it (reader.decode) only while its batch is handled. */
   message: Buffer;
   reader: FlowReader;
-}
+};
 
 export function isFlowReading(input: MetricsInput): input is FlowReading {
   return (input as Partial<FlowReading>).reader !== undefined;
