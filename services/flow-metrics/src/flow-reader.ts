@@ -105,7 +105,7 @@ class WriterPlan {
   readonly matches: readonly MetricsFlow['match'][];
   /** The end kind of each ObjectType index of this writer. */
   readonly endKinds: Int32Array;
-  /** The spans an end's key is copied from, by endSpanAt(side, kind, pod name a label); set by the reader. */
+  /** The spans an end's key is copied from, by endSpanAt(side, kind, pod variant); set by the reader. */
   endSpans: Int32Array[] = [];
 
   constructor(
@@ -162,7 +162,11 @@ class WriterPlan {
 }
 
 const END_KIND_COUNT = 5;
-const endSpanAt = (side: number, kind: number, podName: boolean): number => (side * END_KIND_COUNT + kind) * 2 + (podName ? 1 : 0);
+/** Which optional fields a pod's labels read: its own name (POD_NAME), its namespace when the workload's is null (POD_NAMESPACE). */
+const POD_NAME = 1;
+const POD_NAMESPACE = 2;
+const POD_VARIANTS = 4;
+const endSpanAt = (side: number, kind: number, podVariant: number): number => (side * END_KIND_COUNT + kind) * POD_VARIANTS + podVariant;
 
 export class FlowReader implements RecordDecoder<MetricsInput> {
   private readonly projection: ReturnType<typeof metricsProjection>;
@@ -210,18 +214,24 @@ export class FlowReader implements RecordDecoder<MetricsInput> {
     const spans: Int32Array[] = [];
     [SRC, DST].forEach((side, sideIndex) => {
       for (let kind = 0; kind < END_KIND_COUNT; kind++) {
-        for (const podName of [false, true]) spans[endSpanAt(sideIndex, kind, podName)] = plan.spans(this.endFields(side, kind, podName));
+        for (let variant = 0; variant < POD_VARIANTS; variant++) spans[endSpanAt(sideIndex, kind, variant)] = plan.spans(this.endFields(side, kind, variant));
       }
     });
     return spans;
   }
 
   /** The fields an end's labels come from (see PairLabeller.pushEnd), a superset where that is cheaper and bounded. */
-  private endFields(side: Side, kind: number, podName: boolean): number[] {
+  private endFields(side: Side, kind: number, podVariant: number): number[] {
     const { granularity, externalGrouping } = this.settings;
     switch (kind) {
       case POD:
-        return [side.workload_namespace, side.object_namespace, side.workload_kind, ...(granularity !== 'namespace' ? [side.workload_name] : []), ...(podName ? [side.object_name] : [])];
+        return [
+          side.workload_namespace,
+          side.workload_kind,
+          ...(granularity !== 'namespace' ? [side.workload_name] : []),
+          ...(podVariant & POD_NAMESPACE ? [side.object_namespace] : []),
+          ...(podVariant & POD_NAME ? [side.object_name] : []),
+        ];
       case NODE:
         return [side.node, side.object_name];
       case SERVICE:
@@ -290,8 +300,13 @@ export class FlowReader implements RecordDecoder<MetricsInput> {
     this.pushByte(kind);
     const { granularity } = this.settings;
     // The pod's name is a label at pod granularity, and the workload's name when it has none.
-    const podName = kind === POD && (granularity === 'pod' || (granularity === 'workload' && this.isNull(message, plan, side.workload_name)));
-    const spans = plan.endSpans[endSpanAt(sideIndex, kind, podName)]!;
+    let podVariant = 0;
+    if (kind === POD) {
+      // The pod's name is a label at pod granularity, and the workload's name when it has none; its namespace when the workload's is null.
+      if (granularity === 'pod' || (granularity === 'workload' && this.isNull(message, plan, side.workload_name))) podVariant |= POD_NAME;
+      if (this.isNull(message, plan, side.workload_namespace)) podVariant |= POD_NAMESPACE;
+    }
+    const spans = plan.endSpans[endSpanAt(sideIndex, kind, podVariant)]!;
     const key = this.key;
     let length = this.keyLength;
     for (let i = 0; i < spans.length; i += 2) {
