@@ -63,18 +63,20 @@ export class RecordFields {
 
 /**
  * The long at `pos` (a zigzag varint of up to 64 bits) as a number, exact up
- * to 2^53 as avsc reads it (past that avsc refuses it: check with
+ * to 2^53 in magnitude (past that avsc refuses it: check with
  * Number.isSafeInteger). Callers read only fields a layout located.
  */
 export function readLong(buf: Uint8Array, pos: number): number {
   let byte = buf[pos++]!;
-  let value = byte & 0x7f;
+  // The zigzag sign is the lowest bit: the magnitude is built from the bits above it, so it stays exact.
+  const negative = byte & 1;
+  let magnitude = (byte & 0x7f) >>> 1;
   // Float arithmetic: a 64-bit varint overflows the 32-bit bitwise operators.
-  for (let scale = 128; byte & 0x80; scale *= 128) {
+  for (let scale = 64; byte & 0x80; scale *= 128) {
     byte = buf[pos++]!;
-    value += (byte & 0x7f) * scale;
+    magnitude += (byte & 0x7f) * scale;
   }
-  return value % 2 ? -(value + 1) / 2 : value / 2;
+  return negative ? -magnitude - 1 : magnitude;
 }
 
 /** The double at `pos` (8 bytes, little-endian). */
