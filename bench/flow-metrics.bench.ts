@@ -18,7 +18,8 @@ import { runInNewContext } from 'node:vm';
 import type { Kafka } from 'kafkajs';
 import { RecordCodec, flowKey, loadConfig, startMockBroker, type EnrichedFlow, type MockBroker } from '@flowmesh/lib';
 import { sampleEnriched, testKafka } from '@flowmesh/lib/testing';
-import { DEFAULT_PORT_CLASSES, PairLabeller, TrafficExposition, TrafficStore, flowMetricsOptions, runFlowMetrics } from '../services/flow-metrics/src/index.js';
+import type { FlowReading } from '../services/flow-metrics/src/index.js';
+import { DEFAULT_PORT_CLASSES, FlowReader, PairLabeller, TrafficExposition, TrafficStore, flowMetricsOptions, runFlowMetrics } from '../services/flow-metrics/src/index.js';
 
 const FLOWS = Number(process.argv[2] ?? 40_000);
 const REPEATS = Number(process.argv[3] ?? 3);
@@ -126,12 +127,14 @@ function service(broker: MockBroker): Runner {
   };
 }
 
-/** Heap bytes per pair held by the store (counters, histogram, label strings as decoded), and the time of one /metrics render. */
+/** Heap bytes per pair held by the store (counters, histogram, label strings, the key of its label bytes), and the time of one /metrics render. */
 function memoryAndScrape(): { bytesPerPair: number; seriesPerPair: number; scrapeMs: number } {
   setFlagsFromString('--expose-gc');
   const gc = runInNewContext('gc') as () => void;
-  const labeller = new PairLabeller({ granularity: 'workload', portClasses: DEFAULT_PORT_CLASSES, externalGrouping: 'asn' });
-  // Encoded first and decoded one at a time, so each pair keeps label strings of its own, as in the service.
+  const labelling = { granularity: 'workload', portClasses: DEFAULT_PORT_CLASSES, externalGrouping: 'asn' } as const;
+  const labeller = new PairLabeller(labelling);
+  const reader = new FlowReader(codec, labelling);
+  // Encoded first and read one at a time as the service reads them, so each pair keeps label strings of its own.
   const encoded = Array.from({ length: MEMORY_PAIRS }, (_, i) => codec.encode(sampleEnriched({ src_workload_name: `client-${i % 500}`, dst_workload_name: `server-${Math.floor(i / 500)}` })));
   const store = new TrafficStore(labeller, MEMORY_PAIRS + 1);
   const used = () => {
@@ -140,7 +143,7 @@ function memoryAndScrape(): { bytesPerPair: number; seriesPerPair: number; scrap
     return memory.heapUsed + memory.arrayBuffers;
   };
   const before = used();
-  for (const message of encoded) store.add(codec.decode(message), Date.now());
+  for (const message of encoded) store.addReading(reader.read(message) as FlowReading, Date.now());
   const after = used();
   if (store.size !== MEMORY_PAIRS) throw new Error(`expected ${MEMORY_PAIRS} pairs, got ${store.size}`);
   const exposition = new TrafficExposition(store, labeller.names, { service: 'flow-metrics' });

@@ -12,7 +12,8 @@ export { crc64Avro } from './codec/fingerprint.js';
 export { readFraming, type Framing } from './codec/framing.js';
 export { RecordCodec, type DecodeResult, type RecordCodecOptions, type RecordDecoder } from './codec/record-codec.js';
 export { RecordProjection, type NestedFields } from './codec/record-projection.js';
-export { RecordLayout, copyBytes, readInt } from './codec/record-layout.js';
+export { RecordLayout, copyBytes, readInt, type LayoutOptions } from './codec/record-layout.js';
+export { RecordFields, readLong, readDouble, unionValueStart, unionBranchCount } from './codec/record-fields.js';
 export { SchemaRegistryClient, type SchemaRegistryOptions } from './codec/schema-registry.js';
 
 export { defineOptions, flagName, envName, type OptionSpec, type OptionSpecs, type ConfigOf } from './config/options.js';

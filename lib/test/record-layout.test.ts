@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { latestSchema, RecordCodec, RecordLayout, readInt } from '@flowmesh/lib';
-import { sampleHalf } from '@flowmesh/lib/testing';
+import { sampleEnriched, sampleHalf } from '@flowmesh/lib/testing';
 import avro from 'avsc';
 
 /** Halves with every union branch and a spread of numbers and text. */
@@ -22,18 +22,43 @@ function halves(): ReturnType<typeof sampleHalf>[] {
 test('field offsets in FlowHalf bodies agree with avsc, field by field', () => {
   const type = latestSchema('FlowHalf').type as avro.types.RecordType;
   const layout = RecordLayout.of(type)!;
-  const offsets = layout.offsets();
   for (const half of halves()) {
     for (const variant of [half, { ...half, container_id: null, srtt_us: null, cmdline: 'ü'.repeat(90), bytes_sent: 2 ** 50 }]) {
-      const body = type.toBuffer(variant);
-      assert.ok(layout.locate(body, 0, offsets));
-      let expected = 0;
-      type.fields.forEach((field, i) => {
-        assert.equal(offsets[i], expected, `${field.name} starts at ${expected}`);
-        expected += field.type.toBuffer((variant as unknown as Record<string, unknown>)[field.name]).length;
-      });
-      assert.equal(offsets[type.fields.length], body.length);
+      assertOffsetsAgree(layout, type, variant);
     }
+  }
+});
+
+/** The layout finds each field of `value`'s body where avsc's encoding of the fields before it ends. */
+function assertOffsetsAgree(layout: RecordLayout, type: avro.types.RecordType, value: object): Buffer {
+  const offsets = layout.offsets();
+  const body = type.toBuffer(value);
+  assert.ok(layout.locate(body, 0, offsets));
+  let expected = 0;
+  type.fields.forEach((field, i) => {
+    assert.equal(offsets[i], expected, `${field.name} starts at ${expected}`);
+    expected += field.type.toBuffer((value as Record<string, unknown>)[field.name]).length;
+  });
+  assert.equal(offsets[type.fields.length], body.length);
+  return body;
+}
+
+test('with collections, field offsets in EnrichedFlow bodies (maps included) agree with avsc; without, no layout', () => {
+  const type = latestSchema('EnrichedFlow').type as avro.types.RecordType;
+  assert.equal(RecordLayout.of(type), null, 'the splicing stages fall back to avsc');
+  const layout = RecordLayout.of(type, { collections: true })!;
+  const offsets = layout.offsets();
+  for (let i = 0; i < 60; i++) {
+    const flow = sampleEnriched({
+      src_labels: Object.fromEntries(Array.from({ length: i % 5 }, (_, k) => [`key-${k}`, 'v'.repeat(i * k)])),
+      dst_labels: i % 2 ? {} : { app: 'ü'.repeat(i) },
+      latency_ms: i % 3 ? i / 3 : null,
+      src_geo_latitude: i % 4 ? -i : null,
+      out_bytes: i * 2 ** 41,
+      service_name: i % 2 ? null : 's'.repeat(200 + i),
+    });
+    const body = assertOffsetsAgree(layout, type, flow);
+    for (let cut = 0; cut < body.length; cut += 5) assert.equal(layout.locate(body.subarray(0, cut), 0, offsets), false, `cut at ${cut}`);
   }
 });
 

@@ -34,6 +34,8 @@ export interface RecordCodecOptions {
 /** How to turn a body written with some schema into the reader's type. */
 interface WriterEntry {
   description: string;
+  /** The schema the body was written with (absent on entries that only carry an error). */
+  writer?: avro.Type;
   resolver: avro.Resolver | null;
   /** Set when bodies written with this schema cannot be read: why, and the reason code. */
   error?: string;
@@ -70,7 +72,7 @@ export class RecordCodec<N extends RecordName> implements RecordDecoder<RecordTy
       const subject = `${options.topic ?? recordName}-value`;
       const id = await options.registry.register(subject, codec.reader.json);
       codec.setHeader(confluentHeader(id));
-      codec.bySchemaId.set(id, { description: `${recordName} v${codec.reader.version} (id ${id})`, resolver: null });
+      codec.bySchemaId.set(id, { description: `${recordName} v${codec.reader.version} (id ${id})`, writer: codec.reader.type, resolver: null });
     }
     return codec;
   }
@@ -149,6 +151,17 @@ export class RecordCodec<N extends RecordName> implements RecordDecoder<RecordTy
   }
 
   /**
+   * The schema the message was written with and where its body starts, for a
+   * reader of the bytes themselves (see RecordFields); a Confluent id must be
+   * known already (call it inside decodeBatchWith). Throws the DecodeError a
+   * decode would for an unknown or unreadable writer.
+   */
+  writerOfMessage(message: Buffer): { writer: avro.Type; description: string; bodyOffset: number } {
+    const { entry, bodyOffset } = this.writerOf(message);
+    return { writer: entry.writer ?? this.reader.type, description: entry.description, bodyOffset };
+  }
+
+  /**
    * Decodes many messages, first fetching unknown Confluent schema ids from
    * the registry. Whole records come without their body (nobody splices from
    * them; a projection keeps it, see RecordProjection).
@@ -220,9 +233,9 @@ export class RecordCodec<N extends RecordName> implements RecordDecoder<RecordTy
   }
 
   private writerEntry(writer: avro.Type, description: string): WriterEntry {
-    if (writer.equals(this.reader.type)) return { description, resolver: null };
+    if (writer.equals(this.reader.type)) return { description, writer, resolver: null };
     try {
-      return { description, resolver: this.reader.type.createResolver(writer) };
+      return { description, writer, resolver: this.reader.type.createResolver(writer) };
     } catch (error) {
       return { description, resolver: null, error: `written as ${description}, which cannot be read as ${this.recordName}: ${(error as Error).message.split('\n')[0]}` };
     }

@@ -5,5 +5,6 @@ export { waitFor } from './wait.js';
 export { writeGeoDatabases, type GeoDatabaseFiles } from './geo-databases.js';
 export { buildMmdb, type MmdbNetwork, type MmdbOptions, type MmdbValue } from './mmdb-writer.js';
 export { until } from './until.js';
+export { zigzagVarint } from './avro-bytes.js';
 export { parsePrometheusText, samplesOf, sumOf, type Sample } from './prometheus-text.js';
 export { launchChromium, clickUntilShown, CHROMIUM, type HeadlessBrowser } from './browser.js';

@@ -4,8 +4,8 @@
  * (what a scrape or a remote write then reads).
  */
 import type { InputRecord, OutputSink, StreamProcessor } from '@flowmesh/lib';
-import type { MetricsFlow } from './metrics-flow.js';
 import { countsTraffic } from './counting.js';
+import { isFlowReading, type MetricsInput } from './flow-reader.js';
 import type { FlowMetricsServiceMetrics } from './service-metrics.js';
 import type { TrafficStore } from './traffic-store.js';
 
@@ -17,14 +17,14 @@ export interface FlowMetricsProcessorOptions {
   now?: () => number;
 }
 
-export class FlowMetricsProcessor implements StreamProcessor<MetricsFlow> {
+export class FlowMetricsProcessor implements StreamProcessor<MetricsInput> {
   private readonly now: () => number;
 
   constructor(private readonly options: FlowMetricsProcessorOptions) {
     this.now = options.now ?? Date.now;
   }
 
-  async handleBatch(records: readonly InputRecord<MetricsFlow>[], sink: OutputSink): Promise<void> {
+  async handleBatch(records: readonly InputRecord<MetricsInput>[], sink: OutputSink): Promise<void> {
     const { store, skipSynthetic } = this.options;
     const nowMs = this.now();
     let counted = 0;
@@ -35,7 +35,8 @@ export class FlowMetricsProcessor implements StreamProcessor<MetricsFlow> {
       if (skipSynthetic && flow.synthetic) synthetic++;
       else if (!countsTraffic(flow)) peerHalves++;
       else {
-        store.add(flow, nowMs);
+        if (isFlowReading(flow)) store.addReading(flow, nowMs);
+        else store.add(flow, nowMs);
         counted++;
       }
     }

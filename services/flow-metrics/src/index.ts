@@ -12,5 +12,6 @@ export { TrafficStore, LATENCY_BUCKETS, type PairTraffic } from './traffic-store
 export { TrafficExposition, TRAFFIC_METRIC_NAMES } from './traffic-metrics.js';
 export { FlowMetricsProcessor } from './flow-metrics-processor.js';
 export { metricsProjection, METRICS_FIELDS, type MetricsFlow } from './metrics-flow.js';
+export { FlowReader, isFlowReading, type FlowReading, type MetricsInput } from './flow-reader.js';
 export { flowMetricsServiceMetrics } from './service-metrics.js';
 export { startRemoteWrite, remoteWriteMetrics, registryTimeseries, type RemoteWriteOptions } from './remote-write.js';

@@ -14,7 +14,7 @@ import {
   type ServiceHandle,
 } from '@flowmesh/lib';
 import { FlowMetricsProcessor } from './flow-metrics-processor.js';
-import { metricsProjection } from './metrics-flow.js';
+import { FlowReader } from './flow-reader.js';
 import { flowMetricsConfigProblems, flowMetricsOptions, type FlowMetricsConfig } from './options.js';
 import { PairLabeller } from './pair-labels.js';
 import { startRemoteWrite } from './remote-write.js';
@@ -33,7 +33,8 @@ function expiryTickMs(ttlMs: number): number {
 
 export async function startFlowMetrics(context: ServiceContext, config: FlowMetricsConfig): Promise<RunningFlowMetrics> {
   const { logger, registry } = context;
-  const labeller = new PairLabeller({ granularity: config.labelGranularity, portClasses: config.portClasses, externalGrouping: config.externalGrouping });
+  const labelling = { granularity: config.labelGranularity, portClasses: config.portClasses, externalGrouping: config.externalGrouping };
+  const labeller = new PairLabeller(labelling);
   let store: TrafficStore | undefined;
   const metrics = flowMetricsServiceMetrics(registry, () => store?.size ?? 0, config.maxPairs);
   store = new TrafficStore(labeller, config.maxPairs, storeEventsFor(metrics));
@@ -55,7 +56,7 @@ export async function startFlowMetrics(context: ServiceContext, config: FlowMetr
     stage: 'flow-metrics',
     inputTopic: config.inputTopic,
     inputRecord: 'EnrichedFlow',
-    inputDecoder: metricsProjection,
+    inputDecoder: (codec) => new FlowReader(codec, labelling),
     tickMs: expiryTickMs(config.seriesTtlMs),
     createProcessor: () => processor,
     // After the last records were aggregated: push them once more.

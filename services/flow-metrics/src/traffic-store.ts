@@ -6,6 +6,7 @@
  */
 import type { MetricsFlow } from './metrics-flow.js';
 import { clientLatencySeconds, directedVolume } from './counting.js';
+import type { FlowReading } from './flow-reader.js';
 import type { ExternalPeer, PairLabeller } from './pair-labels.js';
 
 /** Upper bounds of the latency buckets, in seconds: 50 µs on a node to 5 s across the world. */
@@ -39,8 +40,19 @@ export interface TrafficStoreEvents {
 
 const SEPARATOR = '\u0001';
 
+/** What the counters read of a record, decoded or read from its bytes. */
+type CountedNumbers = Pick<MetricsFlow, 'vantage' | 'out_bytes' | 'in_bytes' | 'out_pkts' | 'in_pkts' | 'latency_ms' | 'retransmits' | 'opened' | 'closed'>;
+
+/**
+ * Keys of label bytes held at most this many times the cap on pairs: many
+ * keys can share a pair (pods of one workload), and pods come and go.
+ */
+const KEYS_PER_PAIR = 4;
+
 export class TrafficStore {
   private readonly pairs = new Map<string, PairTraffic>();
+  /** The same pairs by the bytes of their label fields (FlowReading.pairKey), so a known pair costs no label strings. */
+  private readonly byKey = new Map<string, PairTraffic>();
   private readonly peers = new Map<string, ExternalPeerInfo>();
   private readonly otherLabels: readonly string[];
 
@@ -58,7 +70,28 @@ export class TrafficStore {
 
   /** Adds a record that the counting rule counts (see counting.ts). */
   add(flow: MetricsFlow, nowMs: number): void {
-    const pair = this.pairFor(this.labeller.values(flow), nowMs);
+    this.count(this.pairFor(this.labeller.values(flow), nowMs), flow, nowMs);
+    if (flow.src_object_type === 'external' || flow.dst_object_type === 'external') this.notePeers(flow, nowMs);
+  }
+
+  /**
+   * Adds a counted record read from its bytes: its pair found by its key,
+   * labels built (from the decoded record) only for a key not seen before.
+   */
+  addReading(reading: FlowReading, nowMs: number): void {
+    let pair = this.byKey.get(reading.pairKey);
+    let flow: MetricsFlow | undefined;
+    if (pair === undefined) {
+      flow = reading.reader.decode(reading.message);
+      pair = this.pairFor(this.labeller.values(flow), nowMs);
+      if (this.byKey.size >= KEYS_PER_PAIR * this.maxPairs) this.byKey.clear();
+      this.byKey.set(reading.pairKey, pair);
+    } else if (pair.labels === this.otherLabels) this.events.overflowed?.();
+    this.count(pair, reading, nowMs);
+    if (reading.external) this.notePeers(flow ?? reading.reader.decode(reading.message), nowMs);
+  }
+
+  private count(pair: PairTraffic, flow: CountedNumbers, nowMs: number): void {
     const volume = directedVolume(flow);
     pair.requestBytes += volume.requestBytes;
     pair.responseBytes += volume.responseBytes;
@@ -76,7 +109,6 @@ export class TrafficStore {
       pair.latencyCount++;
     }
     pair.updatedMs = nowMs;
-    if (flow.src_object_type === 'external' || flow.dst_object_type === 'external') this.notePeers(flow, nowMs);
   }
 
   /** Removes pairs and peers not updated since `olderThanMs`; returns how many pairs went. */
@@ -89,7 +121,11 @@ export class TrafficStore {
       }
     }
     for (const [name, peer] of this.peers) if (peer.updatedMs < olderThanMs) this.peers.delete(name);
-    if (removed > 0) this.events.expired?.(removed);
+    if (removed > 0) {
+      // Keys may lead to removed pairs, or to "other" where there is room again: found anew from their next record.
+      this.byKey.clear();
+      this.events.expired?.(removed);
+    }
     return removed;
   }
 
