@@ -9,7 +9,8 @@ import type { FlowRow } from '../src/recent/flow-row.js';
 import type { NodeDetail } from '../src/recent/recent-flows.js';
 import { renderEdge, renderNode } from './detail.js';
 import { MapView, type RenderTiming } from './graph-view.js';
-import { graphQuery, readState, writeState, type ViewState } from './view-state.js';
+import { showOverviewNote } from './overview-note.js';
+import { EXPAND_ALL, graphQuery, readState, toggleNamespace, writeState, type ViewState } from './view-state.js';
 
 declare global {
   interface Window {
@@ -48,7 +49,7 @@ const map = new MapView($('graph'), {
   nodeSelected: (id) => select(`node:${id}`),
   cleared: () => select(''),
   namespaceToggled: (namespace) => {
-    state.collapse = state.collapse.includes(namespace) ? state.collapse.filter((n) => n !== namespace) : [...state.collapse, namespace];
+    toggleNamespace(state, namespace, graph?.overview !== undefined, nodesById.get(`namespace:${namespace}`)?.kind === 'namespace');
     changed();
   },
 });
@@ -93,6 +94,11 @@ async function refresh(): Promise<void> {
     nodesById = new Map(graph.nodes.map((n) => [n.id, n]));
     fillNamespaces(graph.namespaces);
     map.update(graph);
+    showOverviewNote($('overview-note'), graph, state.expand.includes(EXPAND_ALL), (whole) => {
+      state.expand = whole ? [EXPAND_ALL] : [];
+      if (whole) state.collapse = [];
+      changed();
+    });
     map.highlight(state.search);
     map.select(state.selected.replace(/^(edge|node):/, ''));
     probe.graph = graph;
