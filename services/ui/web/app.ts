@@ -42,6 +42,7 @@ let graph: Graph | null = null;
 let nodesById = new Map<string, GraphNode>();
 const status = $('status');
 const detail = $('detail');
+const note = $('overview-note');
 const probe = { timing: undefined as unknown as RenderTiming, refreshes: 0, lastError: '', graph: null as Graph | null, view: undefined as unknown as MapView };
 
 const map = new MapView($('graph'), {
@@ -52,7 +53,7 @@ const map = new MapView($('graph'), {
     toggleNamespace(state, namespace, graph?.overview !== undefined, nodesById.get(`namespace:${namespace}`)?.kind === 'namespace');
     changed();
   },
-});
+}, note);
 probe.timing = map.timing;
 probe.view = map;
 window.flowmeshMap = probe;
@@ -93,12 +94,13 @@ async function refresh(): Promise<void> {
     graph = await fetchGraph(graphQuery(state));
     nodesById = new Map(graph.nodes.map((n) => [n.id, n]));
     fillNamespaces(graph.namespaces);
-    map.update(graph);
-    showOverviewNote($('overview-note'), graph, state.expand.includes(EXPAND_ALL), (whole) => {
+    // The note first: the map is fitted below it.
+    showOverviewNote(note, graph, state.expand.includes(EXPAND_ALL), (whole) => {
       state.expand = whole ? [EXPAND_ALL] : [];
       if (whole) state.collapse = [];
       changed();
     });
+    map.update(graph);
     map.highlight(state.search);
     map.select(state.selected.replace(/^(edge|node):/, ''));
     probe.graph = graph;

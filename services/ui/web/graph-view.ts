@@ -46,7 +46,8 @@ export class MapView {
   private large = false;
   readonly timing: RenderTiming = { nodes: 0, edges: 0, layoutMs: 0, startedAt: 0, updateMs: 0, drawnAt: 0, updates: 0 };
 
-  constructor(container: HTMLElement, events: MapEvents) {
+  /** `overlay`: a note drawn over the map's top edge; a big map is fitted below it while it shows. */
+  constructor(container: HTMLElement, events: MapEvents, private readonly overlay?: HTMLElement) {
     // Drawing tweaks for big graphs: a bitmap while panning and zooming, edges hidden meanwhile, no high-DPI.
     this.cy = cytoscape({
       container,
@@ -236,10 +237,11 @@ export class MapView {
 
   /** Fits the view to a known rectangle: cy.fit() would first measure every element, styles and labels included. */
   private fitTo(bounds: Placement['bounds']): void {
-    const [width, height] = [this.cy.width(), this.cy.height()];
+    const top = this.overlay && !this.overlay.hidden ? this.overlay.offsetTop + this.overlay.offsetHeight : 0;
+    const [width, height] = [this.cy.width(), this.cy.height() - top];
     const zoom = Math.min(width / (bounds.x2 - bounds.x1), height / (bounds.y2 - bounds.y1));
     const level = Math.max(this.cy.minZoom(), Math.min(this.cy.maxZoom(), Number.isFinite(zoom) && zoom > 0 ? zoom : 1));
-    this.cy.viewport({ zoom: level, pan: { x: (width - level * (bounds.x1 + bounds.x2)) / 2, y: (height - level * (bounds.y1 + bounds.y2)) / 2 } });
+    this.cy.viewport({ zoom: level, pan: { x: (width - level * (bounds.x1 + bounds.x2)) / 2, y: top + (height - level * (bounds.y1 + bounds.y2)) / 2 } });
   }
 
   private aspect(): number {

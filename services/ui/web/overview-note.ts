@@ -16,7 +16,7 @@ export function showOverviewNote(note: HTMLElement, graph: Graph, askedWhole: bo
   note.hidden = !overview && !whole;
   if (note.hidden) return;
   const text = overview
-    ? `${count(overview.workloads, 'workload')} in ${count(overview.namespaces, 'namespace')}${overview.expanded.length ? ` (${overview.expanded.length} expanded)` : ''}: double-click a namespace to expand it`
+    ? `${count(overview.workloads, 'workload')} in ${count(overview.namespaces, 'namespace')}${overview.expanded.length ? ` (${overview.expanded.length} expanded)` : ''}: double-click a namespace to expand it${overview.expanded.length ? ', its box to collapse it again' : ''}`
     : `The whole map: ${count(graph.nodes.length + graph.edges.length, 'node and edge', 'nodes and edges')}`;
   const button = document.createElement('button');
   button.type = 'button';
