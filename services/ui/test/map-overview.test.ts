@@ -43,10 +43,11 @@ let browser: HeadlessBrowser;
 const drawn = (page: Page) => page.evaluate(() => window.flowmeshMap!.view.drawnIds());
 const updates = (page: Page) => page.evaluate(() => window.flowmeshMap!.timing.updates);
 
+/** A page of the map once its first graph is drawn. */
 async function openMap(path = ''): Promise<Page> {
   const page = await browser.context.newPage();
   await page.goto(`${stack.uiUrl}${path}`);
-  await until(async () => (await drawn(page).catch(() => [])).length > 0, 'the first drawing');
+  await page.waitForFunction(() => (window.flowmeshMap?.timing.drawnAt ?? 0) > 0, undefined, { timeout: 45_000 });
   return page;
 }
 
