@@ -96,6 +96,16 @@ describe('a big map', () => {
     await page.close();
   });
 
+  it('a shared URL selecting an edge of the whole map opens with its namespaces expanded and the edge selected', async () => {
+    const edge = `${workloadId(0)}->${workloadId(7)}`;
+    const page = await openMap(`?selected=${encodeURIComponent(`edge:${edge}`)}`);
+    await until(async () => (await drawn(page)).includes(edge), 'the selected edge drawn');
+    assert.deepEqual(new URL(page.url()).searchParams.get('expand')?.split(',').sort(), ['ns-0']);
+    assert.ok(!(await drawn(page)).includes(workloadId(12)), 'other namespaces stay collapsed');
+    await until(async () => /app-0 → app-7/.test((await page.locator('#detail').textContent()) ?? ''), 'the edge\'s detail');
+    await page.close();
+  });
+
   it('a shared URL naming an expanded namespace is obeyed, and "expand all" draws the whole map', async () => {
     const page = await openMap('?expand=ns-3');
     let ids = await drawn(page);

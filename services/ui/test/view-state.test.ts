@@ -1,7 +1,7 @@
 /** The view in the URL: the overview asked for unless expand=*, and what double-clicking a namespace changes. */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { graphQuery, readState, toggleNamespace } from '../web/view-state.js';
+import { graphQuery, readState, selectedNamespaces, toggleNamespace } from '../web/view-state.js';
 
 const state = (search: string) => readState({ search } as Location);
 
@@ -22,4 +22,11 @@ it('on the overview a double-click expands a collapsed namespace and collapses a
   assert.deepEqual(whole.collapse, ['a']);
   toggleNamespace(whole, 'a', false, true);
   assert.deepEqual([whole.collapse, whole.expand], [[], ['*']]);
+});
+
+it('names the namespaces of a selected edge\'s or node\'s workloads and Services', () => {
+  assert.deepEqual(selectedNamespaces('edge:workload:shop/Deployment/frontend->service:pay/api'), ['shop', 'pay']);
+  assert.deepEqual(selectedNamespaces('node:workload:shop/Deployment/frontend'), ['shop']);
+  assert.deepEqual(selectedNamespaces('edge:namespace:shop->external:AS64500'), []);
+  assert.deepEqual(selectedNamespaces(''), []);
 });

@@ -10,7 +10,7 @@ import type { NodeDetail } from '../src/recent/recent-flows.js';
 import { renderEdge, renderNode } from './detail.js';
 import { MapView, type RenderTiming } from './graph-view.js';
 import { showOverviewNote } from './overview-note.js';
-import { EXPAND_ALL, graphQuery, readState, toggleNamespace, writeState, type ViewState } from './view-state.js';
+import { EXPAND_ALL, graphQuery, readState, selectedNamespaces, toggleNamespace, writeState, type ViewState } from './view-state.js';
 
 declare global {
   interface Window {
@@ -89,9 +89,24 @@ function fillNamespaces(namespaces: string[]): void {
   choice.value = state.namespace;
 }
 
+/**
+ * A link that selects a workload, a Service or an edge between them (shared from a whole map) opens the overview
+ * with their namespaces expanded, so the selection is on the map. True when that changed the view.
+ */
+function expandSelected(answer: Graph): boolean {
+  const hidden = answer.overview ? selectedNamespaces(state.selected).filter((n) => !answer.overview!.expanded.includes(n) && !state.collapse.includes(n)) : [];
+  if (!hidden.length || !hidden.some((n) => answer.namespaces.includes(n))) return false;
+  state.expand = [...state.expand.filter((n) => !hidden.includes(n)), ...hidden];
+  writeState(state);
+  return true;
+}
+
+let firstAnswer = true;
 async function refresh(): Promise<void> {
   try {
     graph = await fetchGraph(graphQuery(state));
+    if (firstAnswer && expandSelected(graph)) graph = await fetchGraph(graphQuery(state));
+    firstAnswer = false;
     nodesById = new Map(graph.nodes.map((n) => [n.id, n]));
     fillNamespaces(graph.namespaces);
     // The note first: the map is fitted below it.

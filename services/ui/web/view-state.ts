@@ -83,3 +83,10 @@ export function toggleNamespace(state: ViewState, namespace: string, overview: b
     state.collapse = without(state.collapse);
   } else state.expand = without(state.expand);
 }
+
+/** Namespaces of the workloads and Services a selection (`edge:<source>-><target>` or `node:<id>`) names. */
+export function selectedNamespaces(selected: string): string[] {
+  const ids = selected.startsWith('edge:') ? selected.slice(5).split('->') : selected.startsWith('node:') ? [selected.slice(5)] : [];
+  const namespaces = ids.map((id) => /^(?:workload|service):([^/]+)\//.exec(id)?.[1]).filter((n): n is string => Boolean(n));
+  return [...new Set(namespaces)];
+}
