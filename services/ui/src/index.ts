@@ -7,7 +7,9 @@ export { uiOptions, uiOwnOptions, uiConfigProblems, UI_DEFAULT_PORT, type UiConf
 export { uiCommand, runUi, startUi, type RunningUi } from './run.js';
 
 // The parts, for tests, benchmarks and the demo.
-export { buildGraph, type Graph, type GraphNode, type GraphEdge } from './graph/build-graph.js';
+export { buildGraph, type Graph, type GraphNode, type GraphEdge, type MapOverview } from './graph/build-graph.js';
+export { buildMap } from './graph/overview.js';
+export { BIG_MAP_ELEMENTS, isBigMap } from './graph/map-size.js';
 export { parseGraphQuery, RANGES, type GraphQuery, type RangeName } from './graph/graph-query.js';
 export { fetchPairSeries, pairQueries, PAIR_LABELS, type PairSeries } from './graph/metric-queries.js';
 export { PrometheusClient, PrometheusError, type Sample } from './graph/prometheus-client.js';

@@ -9,7 +9,8 @@ import type { FlowRow } from '../src/recent/flow-row.js';
 import type { NodeDetail } from '../src/recent/recent-flows.js';
 import { renderEdge, renderNode } from './detail.js';
 import { MapView, type RenderTiming } from './graph-view.js';
-import { graphQuery, readState, writeState, type ViewState } from './view-state.js';
+import { showOverviewNote } from './overview-note.js';
+import { EXPAND_ALL, graphQuery, readState, selectedNamespaces, toggleNamespace, writeState, type ViewState } from './view-state.js';
 
 declare global {
   interface Window {
@@ -41,6 +42,7 @@ let graph: Graph | null = null;
 let nodesById = new Map<string, GraphNode>();
 const status = $('status');
 const detail = $('detail');
+const note = $('overview-note');
 const probe = { timing: undefined as unknown as RenderTiming, refreshes: 0, lastError: '', graph: null as Graph | null, view: undefined as unknown as MapView };
 
 const map = new MapView($('graph'), {
@@ -48,10 +50,10 @@ const map = new MapView($('graph'), {
   nodeSelected: (id) => select(`node:${id}`),
   cleared: () => select(''),
   namespaceToggled: (namespace) => {
-    state.collapse = state.collapse.includes(namespace) ? state.collapse.filter((n) => n !== namespace) : [...state.collapse, namespace];
+    toggleNamespace(state, namespace, graph?.overview !== undefined, nodesById.get(`namespace:${namespace}`)?.kind === 'namespace');
     changed();
   },
-});
+}, note);
 probe.timing = map.timing;
 probe.view = map;
 window.flowmeshMap = probe;
@@ -87,11 +89,32 @@ function fillNamespaces(namespaces: string[]): void {
   choice.value = state.namespace;
 }
 
+/**
+ * A link that selects a workload, a Service or an edge between them (shared from a whole map) opens the overview
+ * with their namespaces expanded, so the selection is on the map. True when that changed the view.
+ */
+function expandSelected(answer: Graph): boolean {
+  const hidden = answer.overview ? selectedNamespaces(state.selected).filter((n) => !answer.overview!.expanded.includes(n) && !state.collapse.includes(n)) : [];
+  if (!hidden.length || !hidden.some((n) => answer.namespaces.includes(n))) return false;
+  state.expand = [...state.expand.filter((n) => !hidden.includes(n)), ...hidden];
+  writeState(state);
+  return true;
+}
+
+let firstAnswer = true;
 async function refresh(): Promise<void> {
   try {
     graph = await fetchGraph(graphQuery(state));
+    if (firstAnswer && expandSelected(graph)) graph = await fetchGraph(graphQuery(state));
+    firstAnswer = false;
     nodesById = new Map(graph.nodes.map((n) => [n.id, n]));
     fillNamespaces(graph.namespaces);
+    // The note first: the map is fitted below it.
+    showOverviewNote(note, graph, state.expand.includes(EXPAND_ALL), (whole) => {
+      state.expand = whole ? [EXPAND_ALL] : [];
+      if (whole) state.collapse = [];
+      changed();
+    });
     map.update(graph);
     map.highlight(state.search);
     map.select(state.selected.replace(/^(edge|node):/, ''));

@@ -58,7 +58,8 @@ export function blockPlacement(nodes: readonly GraphNode[], aspect = 1.5): Place
   const groups = new Map<string, GraphNode[]>();
   for (const node of nodes) {
     if (node.kind === 'group') continue;
-    const key = node.parent ?? '';
+    // A collapsed namespace is a block of its own, in its namespace's place among the others.
+    const key = node.kind === 'namespace' ? node.id : (node.parent ?? '');
     const members = groups.get(key);
     if (members) members.push(node);
     else groups.set(key, [node]);
@@ -83,7 +84,7 @@ export function blockPlacement(nodes: readonly GraphNode[], aspect = 1.5): Place
     block.members.forEach((node, i) => {
       positions.set(node.id, { x: x + (i % block.columns) * CELL + CELL / 2, y: y + Math.floor(i / block.columns) * CELL + CELL / 2 });
     });
-    if (keys[b]) boxes.set(keys[b]!, { x: x + block.width / 2, y: y + block.height / 2, width: block.width, height: block.height });
+    if (keys[b] && block.members[0]!.kind !== 'namespace') boxes.set(keys[b]!, { x: x + block.width / 2, y: y + block.height / 2, width: block.width, height: block.height });
     width = Math.max(width, x + block.width);
     x += block.width + GAP;
     rowHeight = Math.max(rowHeight, block.height);

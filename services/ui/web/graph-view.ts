@@ -8,14 +8,13 @@
 import cytoscape from 'cytoscape';
 import fcose from 'cytoscape-fcose';
 import type { Graph, GraphEdge } from '../src/graph/build-graph.js';
+import { isBigMap } from '../src/graph/map-size.js';
 import { blockPlacement, type Placement } from './block-placement.js';
 import { edgeColour, edgeWidth, graphStyle } from './graph-style.js';
 import { ms, percent, rate } from './format.js';
 
 cytoscape.use(fcose);
 
-/** Above this many elements edges are drawn as straight haystack lines without labels. */
-const LARGE = 1500;
 /** Size of a group's box that appears on a refresh, before the next full placement sizes it. */
 const GROUP_BOX = 120;
 
@@ -47,7 +46,8 @@ export class MapView {
   private large = false;
   readonly timing: RenderTiming = { nodes: 0, edges: 0, layoutMs: 0, startedAt: 0, updateMs: 0, drawnAt: 0, updates: 0 };
 
-  constructor(container: HTMLElement, events: MapEvents) {
+  /** `overlay`: a note drawn over the map's top edge; a big map is fitted below it while it shows. */
+  constructor(container: HTMLElement, events: MapEvents, private readonly overlay?: HTMLElement) {
     // Drawing tweaks for big graphs: a bitmap while panning and zooming, edges hidden meanwhile, no high-DPI.
     this.cy = cytoscape({
       container,
@@ -102,7 +102,8 @@ export class MapView {
     const started = performance.now();
     this.timing.startedAt = started;
     const cy = this.cy;
-    const large = graph.nodes.length + graph.edges.length > LARGE;
+    // A big map's overview is drawn as the big map it stands for, so expanding its namespaces changes no drawing style.
+    const large = graph.overview !== undefined || isBigMap(graph);
     // Big and small maps draw groups differently (boxes beside, or compound nodes around, their members): crossing the size starts afresh.
     // The stylesheet is set while the map is empty, so no element is styled twice.
     if (large !== this.large) {
@@ -113,7 +114,7 @@ export class MapView {
     }
     const leaves = graph.nodes.filter((n) => n.kind !== 'group');
     const fresh = leaves.filter((n) => cy.getElementById(n.id).empty()).length;
-    const relayout = !this.laidOut || fresh > Math.max(3, leaves.length * 0.3);
+    const relayout = !this.laidOut || fresh > Math.max(3, leaves.length * 0.3) || (graph.overview !== undefined && this.regrouped(graph));
     // A big graph is placed in namespace blocks at once; a small one gets the force layout after adding.
     const placed = !large ? null : relayout ? blockPlacement(graph.nodes, this.aspect()) : fresh ? this.placeExpanded(graph) : null;
     const wanted = new Set([...graph.nodes.map((n) => n.id), ...graph.edges.map((e) => e.id)]);
@@ -192,6 +193,17 @@ export class MapView {
     requestAnimationFrame(() => setTimeout(() => (this.timing.drawnAt = performance.now()), 0));
   }
 
+  /**
+   * Whether a namespace was expanded or collapsed since the last drawing. On the overview its blocks are placed
+   * anew then: an expanded namespace's block needs room its one node did not take.
+   */
+  private regrouped(graph: Graph): boolean {
+    return graph.nodes.some((node) => {
+      const drawn = node.id.startsWith('namespace:') ? this.cy.getElementById(node.id) : null;
+      return drawn?.nonempty() && Boolean(drawn.data('box')) !== (node.kind === 'group');
+    });
+  }
+
   /** Beside a drawn neighbour, for a node that joins a laid-out map. */
   private near(neighbour: string | undefined): { x: number; y: number } | undefined {
     if (!this.laidOut || !neighbour) return undefined;
@@ -225,10 +237,11 @@ export class MapView {
 
   /** Fits the view to a known rectangle: cy.fit() would first measure every element, styles and labels included. */
   private fitTo(bounds: Placement['bounds']): void {
-    const [width, height] = [this.cy.width(), this.cy.height()];
+    const top = this.overlay && !this.overlay.hidden ? this.overlay.offsetTop + this.overlay.offsetHeight : 0;
+    const [width, height] = [this.cy.width(), this.cy.height() - top];
     const zoom = Math.min(width / (bounds.x2 - bounds.x1), height / (bounds.y2 - bounds.y1));
     const level = Math.max(this.cy.minZoom(), Math.min(this.cy.maxZoom(), Number.isFinite(zoom) && zoom > 0 ? zoom : 1));
-    this.cy.viewport({ zoom: level, pan: { x: (width - level * (bounds.x1 + bounds.x2)) / 2, y: (height - level * (bounds.y1 + bounds.y2)) / 2 } });
+    this.cy.viewport({ zoom: level, pan: { x: (width - level * (bounds.x1 + bounds.x2)) / 2, y: top + (height - level * (bounds.y1 + bounds.y2)) / 2 } });
   }
 
   private aspect(): number {

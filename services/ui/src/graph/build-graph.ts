@@ -49,6 +49,18 @@ export interface Graph {
   edges: GraphEdge[];
   /** Every namespace seen before filtering, for the filter's choices. */
   namespaces: string[];
+  /** Present when the answer is a big map's overview (see overview.ts): what the whole map holds. */
+  overview?: MapOverview;
+}
+
+export interface MapOverview {
+  /** Workloads and namespaces of the whole map, before collapsing. */
+  workloads: number;
+  namespaces: number;
+  /** Nodes and edges the whole map would draw. */
+  elements: number;
+  /** The namespaces shown whole (the others are collapsed). */
+  expanded: string[];
 }
 
 interface EdgeSum {

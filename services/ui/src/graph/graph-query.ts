@@ -16,6 +16,10 @@ export interface GraphQuery {
   hideProbes: boolean;
   /** Namespaces drawn as one node. */
   collapsed: string[];
+  /** A map too big to draw at once is answered as its overview: every namespace collapsed but the `expanded` ones. */
+  overview: boolean;
+  /** Namespaces the overview shows whole. */
+  expanded: string[];
 }
 
 const list = (value: string | null) => (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
@@ -32,5 +36,7 @@ export function parseGraphQuery(params: URLSearchParams): GraphQuery {
     externalOnly: flag(params.get('external')),
     hideProbes: flag(params.get('hideProbes')),
     collapsed: list(params.get('collapse')),
+    overview: flag(params.get('overview')),
+    expanded: list(params.get('expand')),
   };
 }

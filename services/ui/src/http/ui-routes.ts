@@ -1,7 +1,7 @@
 /**
  * The page and its JSON API, mounted on the service's HTTP server:
  *   GET /                        the map (index.html, /first-graph.js, /app.js, /style.css)
- *   GET /api/graph?range=&…      nodes and edges from Prometheus (see GraphQuery)
+ *   GET /api/graph?range=&…      nodes and edges from Prometheus (see GraphQuery; a big map's overview: overview.ts)
  *   GET /api/edge?source=&target=&limit=&hideProbes=   recent flows of one edge
  *   GET /api/node?id=            labels, pods, processes and peers of one node
  *   GET /api/settings            what the page needs to know (refresh interval)
@@ -9,9 +9,9 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger, RouteHandler } from '@flowmesh/lib';
-import { buildGraph } from '../graph/build-graph.js';
 import { parseGraphQuery } from '../graph/graph-query.js';
 import { fetchPairSeries } from '../graph/metric-queries.js';
+import { buildMap } from '../graph/overview.js';
 import type { PrometheusClient } from '../graph/prometheus-client.js';
 import type { RecentFlows } from '../recent/recent-flows.js';
 import type { Asset } from './web-assets.js';
@@ -45,7 +45,7 @@ export function uiRoutes(options: UiRouteOptions): RouteHandler {
     async '/api/graph'(params, response) {
       const query = parseGraphQuery(params);
       try {
-        json(response, 200, buildGraph(await fetchPairSeries(prometheus, query), query, options.probeWorkloads));
+        json(response, 200, buildMap(await fetchPairSeries(prometheus, query), query, options.probeWorkloads));
         return 200;
       } catch (error) {
         logger.warn({ err: (error as Error).message }, 'graph query failed');
