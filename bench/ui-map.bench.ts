@@ -211,6 +211,8 @@ try {
     if (!(await page.evaluate(() => window.flowmeshMap!.graph?.overview))) throw new Error('the big map did not open as its overview');
     figures.load_ms.push(timing.drawnAt);
     figures.render_ms.push(timing.drawnAt - timing.startedAt);
+    // UI_MAP_SCREENSHOT=path: how the overview looks (first round only; after the timing).
+    if (round === 0 && process.env.UI_MAP_SCREENSHOT) await page.screenshot({ path: process.env.UI_MAP_SCREENSHOT });
     drawn = { nodes: timing.nodes, edges: timing.edges };
     prometheus.scale = round + 2;
     const overviewRefresh = await refresh(page);

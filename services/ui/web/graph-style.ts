@@ -78,7 +78,8 @@ export function graphStyle(large: boolean): StylesheetJson {
     { selector: 'node.match', style: { 'border-width': 3, 'border-color': '#f0b400' } },
     { selector: 'node:selected', style: { 'border-width': 3, 'border-color': '#111' } },
     // Every style property costs each element at every restyle: a big map's edges get only what they draw.
-    { selector: 'edge', style: large ? { width: 'data(width)', 'line-color': 'data(colour)', 'curve-style': 'haystack' } : EDGE_LOOK },
+    // Half opacity: where hundreds of edges cross, the density shows as shading instead of one solid block.
+    { selector: 'edge', style: large ? { width: 'data(width)', 'line-color': 'data(colour)', 'curve-style': 'haystack', opacity: 0.45 } : EDGE_LOOK },
     { selector: 'edge:selected', style: { 'line-color': '#111', 'target-arrow-color': '#111', opacity: 1, 'z-index': 10 } },
   ];
 }
