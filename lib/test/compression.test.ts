@@ -28,10 +28,9 @@ import {
   type OutputSink,
   type StreamProcessor,
 } from '@flowmesh/lib';
-import { readTopic, sampleHalf, testKafka } from '@flowmesh/lib/testing';
+import { readTopic, readWithKcat, sampleHalf, testKafka } from '@flowmesh/lib/testing';
 import { compressionType, registerKafkaCodecs, type KafkaCompression } from '../src/kafka/compression.js';
 import { runToEnd } from '../../cli/test/support/cli-process.js';
-import { readWithKcat } from '../../services/enricher/test/helpers/kcat-reader.js';
 
 const run = promisify(execFile);
 const CODECS = ['lz4', 'zstd', 'snappy'] as const satisfies readonly KafkaCompression[];

@@ -1,6 +1,6 @@
 /** A kafkajs producer configured from the shared options: murmur2 partitioning, compression, idempotence. */
 import type { CompressionTypes, Kafka, Producer } from 'kafkajs';
-import { compressionType, registerKafkaCodecs, type KafkaCompression } from './compression.js';
+import { compressionType, type KafkaCompression } from './compression.js';
 import { murmur2Partitioner } from './partitioner.js';
 
 export interface ProducerOptions {
@@ -14,7 +14,7 @@ export interface FlowProducer {
 }
 
 export async function createProducer(kafka: Kafka, options: ProducerOptions): Promise<FlowProducer> {
-  registerKafkaCodecs();
+  // The codecs are in kafkajs's table already: createKafka (and testKafka) registered them.
   const producer = kafka.producer({
     // Java-compatible murmur2, so producers in other languages put a key in the same partition.
     createPartitioner: murmur2Partitioner,

@@ -4,10 +4,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { RecordCodec, SchemaRegistryClient, flowKey, loadConfig, type EnrichedFlow, type JoinedFlow, type MockBroker, type ServiceHandle } from '@flowmesh/lib';
-import { testKafka, type ReadMessage } from '@flowmesh/lib/testing';
+import { readWithKcat, testKafka, type ReadMessage } from '@flowmesh/lib/testing';
 import { enricherOptions } from '../../src/options.js';
 import { runEnricher, type EnricherDependencies } from '../../src/run.js';
-import { readWithKcat } from './kcat-reader.js';
 
 const joinedCodec = RecordCodec.local('JoinedFlow');
 

@@ -6,7 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { ReadMessage } from '@flowmesh/lib/testing';
+import type { ReadMessage } from './kafka.js';
 
 const run = promisify(execFile);
 
