@@ -97,6 +97,8 @@ COPY --from=build /app/dist/ dist/
 # Read at run time: the Avro schemas, and the ui's page (its script is bundled when the ui starts).
 COPY schemas/ schemas/
 COPY services/ui/web/ services/ui/web/
+# ...and the one server module the page's scripts import (the big-map size rule both sides apply).
+COPY services/ui/src/graph/map-size.ts services/ui/src/graph/
 # bpf/.output/flowprobe-loader: where the agent looks by default (services/node-agent: DEFAULT_LOADER_PATH).
 COPY --from=probe /src/bpf/.output/ bpf/.output/
 
@@ -104,6 +106,7 @@ COPY --from=probe /src/bpf/.output/ bpf/.output/
 # CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN and CAP_SYS_PTRACE: docker-compose.kafka.yml and
 # deploy/kubernetes/agent-daemonset.yaml set `user: root` / `runAsUser: 0` for it.
 USER node
-EXPOSE 9400-9406
+# 9400-9406: the services' HTTP ports; 9407: the agent's probe responder (TCP and UDP).
+EXPOSE 9400-9407 9407/udp
 ENTRYPOINT ["node", "/app/bin/flowmesh.js"]
 CMD ["--help"]

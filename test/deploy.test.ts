@@ -889,6 +889,13 @@ describe('Dockerfile', () => {
     assert.ok(reincluded.includes('scripts/build.js'), '.dockerignore excludes scripts/ but must keep scripts/build.js (!scripts/build.js)');
     for (const path of ['lib/', 'cli/', 'services/', 'scripts/build.js']) assert.ok(build.includes(`COPY ${path}`), `the build stage copies ${path}`);
     for (const path of ['bin/', 'schemas/', 'services/ui/web/']) assert.ok(runtime.includes(`COPY ${path}`), `the image copies ${path}`);
+    // The ui bundles its page's scripts when it starts: every module they import from outside web/ must be in the image too.
+    const web = join(ROOT, 'services/ui/web');
+    const outside = readdirSync(web)
+      .filter((file) => file.endsWith('.ts'))
+      .flatMap((file) => [...readFileSync(join(web, file), 'utf8').matchAll(/^import (?!type )[^;]*from '(\.\.\/[^']+)';/gm)].map((match) => join('services/ui/web', match[1]!).replace(/\.js$/, '.ts')));
+    assert.ok(outside.length > 0, 'the check found the page\'s imports from outside web/');
+    for (const path of new Set(outside)) assert.ok(runtime.includes(`COPY ${path} `), `the image copies ${path}, which the page's scripts import`);
   });
 
   it('runs the build, not the TypeScript sources through tsx', () => {

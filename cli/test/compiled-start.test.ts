@@ -9,12 +9,13 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { freePort, startMockBroker, type MockBroker } from '@flowmesh/lib';
 import { until } from '@flowmesh/lib/testing';
 import { runCli } from './support/cli-process.js';
 
-const REPO = new URL('../../', import.meta.url).pathname;
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const DESCRIPTION = 'Process-aware, Kubernetes-aware network flow records on Kafka.';
 /** The image's Node.js LTS, installed by scripts/setup.sh from the npm registry. */
 const LTS_NODE = join(REPO, `.tools/node-lts/node_modules/node-linux-${process.arch}/bin/node`);

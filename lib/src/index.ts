@@ -12,8 +12,8 @@ export { crc64Avro } from './codec/fingerprint.js';
 export { readFraming, type Framing } from './codec/framing.js';
 export { RecordCodec, type DecodeResult, type RecordCodecOptions, type RecordDecoder } from './codec/record-codec.js';
 export { RecordProjection, type NestedFields } from './codec/record-projection.js';
-export { RecordLayout, copyBytes, readInt, type LayoutOptions } from './codec/record-layout.js';
-export { RecordFields, readLong, readDouble, unionValueStart, unionBranchCount } from './codec/record-fields.js';
+export { RecordLayout, copyBytes, readInt } from './codec/record-layout.js';
+export { RecordFields, readLong, unionBranchCount } from './codec/record-fields.js';
 export { SchemaRegistryClient, type SchemaRegistryOptions } from './codec/schema-registry.js';
 
 export { defineOptions, flagName, envName, type OptionSpec, type OptionSpecs, type ConfigOf } from './config/options.js';
@@ -52,5 +52,5 @@ export { freePort } from './stack/free-port.js';
 export { startChild, withParentDeathSignal, type Child } from './stack/child.js';
 export { defineServiceCommand, loadServiceConfig, runServiceCommand, type ServiceCommand } from './service/command.js';
 export { Prng } from './util/prng.js';
-export { projectPath, projectRoot, runsCompiled, entryPoint, BUILD_DIR, type EntryPoint } from './runtime/project-files.js';
+export { projectPath, entryPoint, type EntryPoint } from './runtime/project-files.js';
 export { CidrSet, parseIpv4, parseIpv6 } from './flow/cidr.js';

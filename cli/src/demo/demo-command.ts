@@ -157,7 +157,7 @@ async function showLiveTable(
 ): Promise<void> {
   const table = new FlowTable();
   const codec = RecordCodec.local('EnrichedFlow');
-  // Loaded on use: the testing helpers bring playwright-core, which no other command needs.
+  // Loaded on use: the other commands need none of the testing helpers.
   const { testKafka } = await import('@flowmesh/lib/testing');
   const kafka = testKafka(stack.kafkaBrokers.split(','));
   const consumer = kafka.consumer({ groupId: `flowmesh-demo-${randomUUID()}`, maxWaitTimeInMs: 250 });

@@ -20,8 +20,10 @@ export interface CliRun {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
 }
 
-/** `cli`: another copy of bin/flowmesh.js (the compiled-start test runs one in a temporary tree). */
-/** `node`: the Node.js executable that runs it (this test's own by default). */
+/**
+ * @param cli another copy of bin/flowmesh.js (the compiled-start test runs one in a temporary tree)
+ * @param node the Node.js executable that runs it (this test's own by default)
+ */
 export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, cli = CLI, node = process.execPath): CliRun {
   const child = spawn(node, [cli, ...args], {
     env: { ...process.env, KAFKA_BROKERS: '', REDIS_URL: '', KUBE_API: '', ...env },

@@ -79,19 +79,6 @@ export function readLong(buf: Uint8Array, pos: number): number {
   return negative ? -magnitude - 1 : magnitude;
 }
 
-/** The double at `pos` (8 bytes, little-endian). */
-export function readDouble(buf: Buffer, pos: number): number {
-  return buf.readDoubleLE(pos);
-}
-
-/**
- * Where the value of the union at `pos` starts: after its branch index, one
- * byte for unions of fewer than 64 branches (unionBranchCount says).
- */
-export function unionValueStart(pos: number): number {
-  return pos + 1;
-}
-
 /** How many branches a union type has; 0 when `type` is not a union. */
 export function unionBranchCount(type: avro.Type): number {
   return type.typeName.startsWith('union') ? (type as unknown as { types: avro.Type[] }).types.length : 0;

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { until } from './until.js';
 
 export const CHROMIUM = process.env.FLOWMESH_CHROMIUM ?? '/usr/bin/chromium';
@@ -17,6 +17,8 @@ export interface HeadlessBrowser {
 }
 
 export async function launchChromium(viewport = { width: 1400, height: 900 }): Promise<HeadlessBrowser> {
+  // Loaded on use: playwright-core is a dev dependency, and the other testing helpers (the demo uses testKafka) must not need it.
+  const { chromium } = await import('playwright-core');
   const profile = mkdtempSync(join(tmpdir(), 'flowmesh-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,

@@ -18,11 +18,9 @@ import {
   DecodeError,
   RecordFields,
   latestSchema,
-  readDouble,
   readInt,
   readLong,
   unionBranchCount,
-  unionValueStart,
   type DecodeResult,
   type RecordCodec,
   type RecordDecoder,
@@ -154,7 +152,8 @@ class WriterPlan {
     for (const field of sorted) {
       const index = this.fields.writerIndex(field);
       const last = spans.length ? spans[spans.length - 1]! : -1;
-      if (index >= 0 && last >= 0 && this.fields.writerIndex(last) === index - 1) spans[spans.length - 1] = field;
+      // Only present fields merge: an absent one (writer index -1) is a span of its own even before index 0.
+      if (index >= 0 && last >= 0 && this.fields.writerIndex(last) >= 0 && this.fields.writerIndex(last) === index - 1) spans[spans.length - 1] = field;
       else spans.push(field, field);
     }
     return Int32Array.from(spans);
@@ -258,8 +257,9 @@ export class FlowReader implements RecordDecoder<MetricsInput> {
       in_bytes: this.long(message, plan, VOLUMES[1]),
       out_pkts: this.long(message, plan, VOLUMES[2]),
       in_pkts: this.long(message, plan, VOLUMES[3]),
-      latency_ms: this.isNull(message, plan, LATENCY) ? null : readDouble(message, unionValueStart(fields.start(LATENCY))),
-      retransmits: this.isNull(message, plan, RETRANSMITS) ? null : readInt(message, unionValueStart(fields.start(RETRANSMITS))),
+      // A union's value starts after its one-byte branch index.
+      latency_ms: this.isNull(message, plan, LATENCY) ? null : message.readDoubleLE(fields.start(LATENCY) + 1),
+      retransmits: this.isNull(message, plan, RETRANSMITS) ? null : readInt(message, fields.start(RETRANSMITS) + 1),
       opened: this.boolean(message, plan, OPENED),
       closed: this.boolean(message, plan, CLOSED),
       pairKey: this.pairKey(message, plan, src, dst),
@@ -295,17 +295,20 @@ export class FlowReader implements RecordDecoder<MetricsInput> {
     return this.key.toString('latin1', 0, this.keyLength);
   }
 
-  /** An end's kind and the bytes its labels come from. */
+  /**
+   * An end's kind and variant, then the bytes its labels come from. The leading byte
+   * fixes exactly which fields follow (the variant depends on fields that come after
+   * the copied ones in the writer's order), so the key reads back one way only.
+   */
   private pushEnd(message: Buffer, plan: WriterPlan, sideIndex: number, side: Side, kind: number): void {
-    this.pushByte(kind);
     const { granularity } = this.settings;
-    // The pod's name is a label at pod granularity, and the workload's name when it has none.
     let podVariant = 0;
     if (kind === POD) {
       // The pod's name is a label at pod granularity, and the workload's name when it has none; its namespace when the workload's is null.
       if (granularity === 'pod' || (granularity === 'workload' && this.isNull(message, plan, side.workload_name))) podVariant |= POD_NAME;
       if (this.isNull(message, plan, side.workload_namespace)) podVariant |= POD_NAMESPACE;
     }
+    this.pushByte(kind | (podVariant << 3));
     const spans = plan.endSpans[endSpanAt(sideIndex, kind, podVariant)]!;
     const key = this.key;
     let length = this.keyLength;

@@ -11,7 +11,7 @@ import type { Page } from 'playwright-core';
 import type { EnrichedFlow } from '@flowmesh/lib';
 import { launchChromium, sampleEnriched, type HeadlessBrowser } from '@flowmesh/lib/testing';
 import { BIG_MAP_ELEMENTS, type Graph } from '../src/index.js';
-import { startMapStack, until, type MapStack } from './support/map-stack.js';
+import { drawnIds as drawn, openMap as openPage, startMapStack, until, type MapStack } from './support/map-stack.js';
 
 const NAMESPACES = 8;
 const PER_NAMESPACE = 12;
@@ -40,21 +40,13 @@ function records(): EnrichedFlow[] {
 
 let stack: MapStack;
 let browser: HeadlessBrowser;
-const drawn = (page: Page) => page.evaluate(() => window.flowmeshMap!.view.drawnIds());
 const updates = (page: Page) => page.evaluate(() => window.flowmeshMap!.timing.updates);
 
-/** A page of the map once its first graph is drawn. */
-async function openMap(path = ''): Promise<Page> {
-  const page = await browser.context.newPage();
-  await page.goto(`${stack.uiUrl}${path}`);
-  await page.waitForFunction(() => (window.flowmeshMap?.timing.drawnAt ?? 0) > 0, undefined, { timeout: 45_000 });
-  return page;
-}
+const openMap = (path = '') => openPage(browser, stack.uiUrl, path);
 
 before(async () => {
   stack = await startMapStack({ refreshMs: 60_000 });
   browser = await launchChromium();
-  await until(async () => (await stack.prometheus.query('up{job="flow-metrics"}')).some((s) => s.value === 1), 'Prometheus scraping flow-metrics');
   await stack.produce(records());
   await until(async () => {
     const whole = (await (await fetch(`${stack.uiUrl}api/graph`)).json()) as Graph;

@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { clickUntilShown, launchChromium, type HeadlessBrowser } from '@flowmesh/lib/testing';
 import type { Graph } from '../src/index.js';
-import { startMapStack, until, type MapStack } from './support/map-stack.js';
+import { drawnIds as drawn, openMap as openPage, startMapStack, until, type MapStack } from './support/map-stack.js';
 import { SMALL_CLUSTER, round } from './support/small-cluster.js';
 
 const ROUNDS = 6;
@@ -25,22 +25,14 @@ async function graph(query = ''): Promise<Graph> {
 }
 
 const edgeId = ([source, target]: [string, string]) => `${source}->${target}`;
-const drawn = (page: Page) => page.evaluate(() => window.flowmeshMap!.view.drawnIds());
 const refreshes = (page: Page) => page.evaluate(() => window.flowmeshMap!.refreshes);
 
-async function openMap(path = ''): Promise<Page> {
-  const page = await browser.context.newPage();
-  await page.goto(`${stack.uiUrl}${path}`);
-  await until(async () => (await drawn(page).catch(() => [])).length > 0, 'the first drawing');
-  return page;
-}
+const openMap = (path = '') => openPage(browser, stack.uiUrl, path);
 
 before(async () => {
   stack = await startMapStack();
   browser = await launchChromium();
-  // Spread over several scrapes, so the counters rise between samples and rates exist.
-  // Prometheus scrapes from its first file_sd read on; spread the rounds over several scrapes after it, so rates exist.
-  await until(async () => (await stack.prometheus.query('up{job="flow-metrics"}')).some((s) => s.value === 1), 'Prometheus scraping flow-metrics');
+  // The stack is up once Prometheus scrapes flow-metrics: spread the rounds over several scrapes after that, so rates exist.
   for (let n = 0; n < ROUNDS; n++) {
     await stack.produce(round(n));
     await new Promise((resolve) => setTimeout(resolve, 1200));

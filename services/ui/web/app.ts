@@ -102,10 +102,15 @@ function expandSelected(answer: Graph): boolean {
 }
 
 let firstAnswer = true;
+/** Counts refreshes: an answer that arrives after a newer refresh started (a slow one, overtaken by a click) is dropped. */
+let generation = 0;
 async function refresh(): Promise<void> {
+  const mine = ++generation;
   try {
-    graph = await fetchGraph(graphQuery(state));
-    if (firstAnswer && expandSelected(graph)) graph = await fetchGraph(graphQuery(state));
+    let answer = await fetchGraph(graphQuery(state));
+    if (firstAnswer && expandSelected(answer)) answer = await fetchGraph(graphQuery(state));
+    if (mine !== generation) return;
+    graph = answer;
     firstAnswer = false;
     nodesById = new Map(graph.nodes.map((n) => [n.id, n]));
     fillNamespaces(graph.namespaces);
@@ -125,6 +130,7 @@ async function refresh(): Promise<void> {
     status.textContent = `${map.timing.nodes} nodes, ${map.timing.edges} edges · updated ${new Date(graph.generatedAt).toLocaleTimeString()}`;
     await showDetail();
   } catch (error) {
+    if (mine !== generation) return;
     probe.lastError = (error as Error).message;
     status.className = 'error';
     status.textContent = `cannot update: ${probe.lastError} (retrying)`;

@@ -7,7 +7,7 @@
  */
 import cytoscape from 'cytoscape';
 import fcose from 'cytoscape-fcose';
-import type { Graph, GraphEdge } from '../src/graph/build-graph.js';
+import type { Graph, GraphEdge, GraphNode } from '../src/graph/build-graph.js';
 import { isBigMap } from '../src/graph/map-size.js';
 import { blockPlacement, type Placement } from './block-placement.js';
 import { edgeColour, edgeWidth, graphStyle } from './graph-style.js';
@@ -28,11 +28,8 @@ export interface MapEvents {
 export interface RenderTiming {
   nodes: number;
   edges: number;
-  /** Time of the last update that placed nodes (a layout, or new nodes beside their neighbours), ms. */
-  layoutMs: number;
-  /** performance.now() when the last update started, and how long its own work took, ms. */
+  /** performance.now() when the last update started. */
   startedAt: number;
-  updateMs: number;
   /** performance.now() when the frame after the last update was drawn and the page was free again. */
   drawnAt: number;
   updates: number;
@@ -44,7 +41,7 @@ export class MapView {
   private colourBy: 'latency' | 'retransmits' = 'latency';
   private laidOut = false;
   private large = false;
-  readonly timing: RenderTiming = { nodes: 0, edges: 0, layoutMs: 0, startedAt: 0, updateMs: 0, drawnAt: 0, updates: 0 };
+  readonly timing: RenderTiming = { nodes: 0, edges: 0, startedAt: 0, drawnAt: 0, updates: 0 };
 
   /** `overlay`: a note drawn over the map's top edge; a big map is fitted below it while it shows. */
   constructor(container: HTMLElement, events: MapEvents, private readonly overlay?: HTMLElement) {
@@ -99,8 +96,7 @@ export class MapView {
 
   /** Draws a new answer of /api/graph, keeping positions of what was there. */
   update(graph: Graph): void {
-    const started = performance.now();
-    this.timing.startedAt = started;
+    this.timing.startedAt = performance.now();
     const cy = this.cy;
     // A big map's overview is drawn as the big map it stands for, so expanding its namespaces changes no drawing style.
     const large = graph.overview !== undefined || isBigMap(graph);
@@ -114,7 +110,7 @@ export class MapView {
     }
     const leaves = graph.nodes.filter((n) => n.kind !== 'group');
     const fresh = leaves.filter((n) => cy.getElementById(n.id).empty()).length;
-    const relayout = !this.laidOut || fresh > Math.max(3, leaves.length * 0.3) || (graph.overview !== undefined && this.regrouped(graph));
+    const relayout = !this.laidOut || fresh > Math.max(3, leaves.length * 0.3) || (graph.overview !== undefined && graph.nodes.some((n) => this.reshaped(n, large)));
     // A big graph is placed in namespace blocks at once; a small one gets the force layout after adding.
     const placed = !large ? null : relayout ? blockPlacement(graph.nodes, this.aspect()) : fresh ? this.placeExpanded(graph) : null;
     const wanted = new Set([...graph.nodes.map((n) => n.id), ...graph.edges.map((e) => e.id)]);
@@ -133,7 +129,7 @@ export class MapView {
       const box = large && node.kind === 'group' ? (placed?.boxes.get(node.id) ?? null) : null;
       let position: cytoscape.Position | undefined = box ? { x: box.x, y: box.y } : placed?.positions.get(node.id);
       // A namespace collapsed (its box becomes a node) or expanded again: drawn anew where the old one was.
-      if (existing.nonempty() && Boolean(existing.data('box')) !== (large && node.kind === 'group')) {
+      if (this.reshaped(node, large)) {
         position ??= { ...existing.position() };
         existing.remove();
         existing = cy.collection();
@@ -180,8 +176,6 @@ export class MapView {
     this.timing.nodes = leaves.length;
     this.timing.edges = graph.edges.length;
     this.timing.updates++;
-    if (relayout || fresh) this.timing.layoutMs = performance.now() - started;
-    this.timing.updateMs = performance.now() - started;
     this.whenDrawn();
   }
 
@@ -194,14 +188,13 @@ export class MapView {
   }
 
   /**
-   * Whether a namespace was expanded or collapsed since the last drawing. On the overview its blocks are placed
-   * anew then: an expanded namespace's block needs room its one node did not take.
+   * Whether a drawn group changes shape: a namespace collapsed (its box becomes a node) or expanded
+   * again. On the overview the blocks are placed anew then: an expanded namespace's block needs room
+   * its one node did not take.
    */
-  private regrouped(graph: Graph): boolean {
-    return graph.nodes.some((node) => {
-      const drawn = node.id.startsWith('namespace:') ? this.cy.getElementById(node.id) : null;
-      return drawn?.nonempty() && Boolean(drawn.data('box')) !== (node.kind === 'group');
-    });
+  private reshaped(node: GraphNode, large: boolean): boolean {
+    const drawn = this.cy.getElementById(node.id);
+    return drawn.nonempty() && Boolean(drawn.data('box')) !== (large && node.kind === 'group');
   }
 
   /** Beside a drawn neighbour, for a node that joins a laid-out map. */

@@ -4,7 +4,8 @@
  * scraping flow-metrics, with enriched flows produced onto the flows topic.
  */
 import { RecordCodec, TOPICS, createProducer, freePort, loadConfig, startMockBroker, startPrometheusServer, type EnrichedFlow, type MockBroker, type PrometheusServer, type ServiceHandle } from '@flowmesh/lib';
-import { testKafka } from '@flowmesh/lib/testing';
+import { testKafka, type HeadlessBrowser } from '@flowmesh/lib/testing';
+import type { Page } from 'playwright-core';
 import { flowMetricsOptions, runFlowMetrics } from '@flowmesh/flow-metrics';
 import { runUi, uiOptions } from '../../src/index.js';
 
@@ -45,6 +46,8 @@ export async function startMapStack(options: { refreshMs?: number; uiFlags?: Rec
     started.push(() => ui.shutdown('test done'));
     const producer = await createProducer(testKafka(broker.brokers), { kafkaCompression: 'none', kafkaIdempotent: false });
     started.push(() => producer.producer.disconnect());
+    // Every test reads rates from Prometheus: from its first scrape of flow-metrics on.
+    await until(async () => (await prometheus.query('up{job="flow-metrics"}')).some((s) => s.value === 1), 'Prometheus scraping flow-metrics');
     return {
       broker,
       prometheus,
@@ -60,6 +63,17 @@ export async function startMapStack(options: { refreshMs?: number; uiFlags?: Rec
     await stopAll();
     throw error;
   }
+}
+
+/** The ids of what the page's map has drawn. */
+export const drawnIds = (page: Page) => page.evaluate(() => window.flowmeshMap!.view.drawnIds());
+
+/** A page of the map once its first graph is drawn. */
+export async function openMap(browser: HeadlessBrowser, uiUrl: string, path = ''): Promise<Page> {
+  const page = await browser.context.newPage();
+  await page.goto(`${uiUrl}${path}`);
+  await page.waitForFunction(() => (window.flowmeshMap?.timing.drawnAt ?? 0) > 0, undefined, { timeout: 45_000 });
+  return page;
 }
 
 export async function until<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, what: string, timeoutMs = 45_000): Promise<T> {
