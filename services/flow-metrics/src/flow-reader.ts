@@ -8,8 +8,9 @@
  * a RecordProjection decode), so a record costs no string but its key.
  *
  * The key is injective per writer: each field's bytes are its Avro encoding
- * (self-delimiting: union index, length, bytes), the end's object type comes
- * first and decides which fields follow, and the writer's tag leads. So two
+ * (self-delimiting: union index, length, bytes), a byte of the end's object
+ * type and pod variant comes first and decides which fields follow, and the
+ * writer's tag leads. So two
  * records with one key have the same labels; two keys may share labels (say
  * two pods of one workload), which the store folds into one pair.
  */
