@@ -4,7 +4,7 @@
  * Service VIP (DNAT to a pod in the other zone), a client on a node without
  * agent (seen from the server only), and an external peer with GeoIP.
  */
-import { flowKey, type FlowHalf } from '@flowmesh/lib';
+import { NO_HALF_FACTS, flowKey, type FlowHalf } from '@flowmesh/lib';
 import type { ClusterPlan } from '../../cli/src/demo/cluster-plan.js';
 
 export const SCENARIO_PLAN: ClusterPlan = {
@@ -49,6 +49,7 @@ interface End {
 function half(vantage: 'SRC' | 'DST', client: End, server: End, request: number, response: number, window: { start: number; end: number }): FlowHalf {
   const reporter = vantage === 'SRC' ? client : server;
   return {
+    ...NO_HALF_FACTS,
     node: reporter.node,
     vantage,
     protocol: 6,

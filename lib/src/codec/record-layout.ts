@@ -3,10 +3,9 @@
  * its fields one after another with no framing, so finding a field means
  * stepping over the ones before it: varints for int/long/enum, a length and
  * bytes for string/bytes, an index and a branch for a union. The steps are
- * built once from the avsc type. By default records with types no splicing
- * stage reads (arrays, maps) get no layout, and callers fall back to avsc;
- * a reader that only reads fields (see RecordFields) asks for `collections`
- * and steps over those too. For stages that write their output from their
+ * built once from the avsc type. Arrays and maps are stepped over block by
+ * block (FlowHalf v2's drops, EnrichedFlow's labels); `collections: false`
+ * refuses them, for a caller that must not meet one. For stages that write their output from their
  * input's bytes (joiner, enricher) or read a few fields (flow-metrics).
  */
 import type avro from 'avsc';
@@ -59,7 +58,7 @@ const fixedSize =
 
 /** What a layout steps over besides the fixed-shape types. */
 export interface LayoutOptions {
-  /** Arrays and maps too (block-counted); off by default, as no splicing stage copies them. */
+  /** Arrays and maps too (block-counted); on by default, since FlowHalf v2 has an array the splicing stages copy. */
   collections?: boolean;
 }
 
@@ -125,12 +124,12 @@ function skipperFor(type: avro.Type, options: LayoutOptions): Skip | null {
       };
     }
     case 'array': {
-      if (!options.collections) return null;
+      if (options.collections === false) return null;
       const items = skipperFor((type as avro.types.ArrayType).itemsType, options);
       return items && blockSkipper(items);
     }
     case 'map': {
-      if (!options.collections) return null;
+      if (options.collections === false) return null;
       const values = skipperFor((type as avro.types.MapType).valuesType, options);
       return values && blockSkipper((buf, pos) => ((pos = skipSized(buf, pos)) < 0 ? -1 : values(buf, pos)));
     }

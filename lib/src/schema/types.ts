@@ -1,5 +1,6 @@
 /**
- * TypeScript shapes of the v1 Avro records in schemas/. Field names are the wire
+ * TypeScript shapes of the newest Avro records in schemas/ (FlowHalf v2,
+ * JoinedFlow v2, EnrichedFlow v3). Field names are the wire
  * names (snake_case) so a record can be handed to the codec as is. Avro `long`
  * values (bytes, timestamps in ms) are JavaScript numbers: exact up to 2^53.
  */
@@ -8,6 +9,29 @@ export type Vantage = 'SRC' | 'DST';
 export type Match = 'MATCHED' | 'PEER_MISSING' | 'EXTERNAL';
 export type ObjectType = 'pod' | 'service' | 'node' | 'external' | 'unknown';
 export type Enrichment = 'OK' | 'PARTIAL' | 'STALE';
+/** How a TCP connection attempt ended up (FlowHalf v2). */
+export type ConnectionOutcome = 'ESTABLISHED' | 'REFUSED' | 'TIMEOUT' | 'RESET';
+/** Which end of a connection did something (here: sent the RST). */
+export type ConnectionEnd = 'CLIENT' | 'SERVER';
+
+/** Packets of a conversation the kernel dropped for one skb_drop_reason within a window. */
+export interface DropCount {
+  /** skb_drop_reason name without the SKB_DROP_REASON_ prefix, e.g. NETFILTER_DROP. */
+  reason: string;
+  packets: number;
+  bytes: number;
+}
+
+/** The first DNS request/response of a port-53 conversation within a window. */
+export interface DnsExchange {
+  query_name: string;
+  query_type: number;
+  response_code: number | null;
+  latency_us: number | null;
+  /** A/AAAA addresses answered, in textual form. */
+  answers: string[];
+  answer_ttl_s: number | null;
+}
 
 /** IANA protocol numbers flowmesh reports. */
 export const PROTO_TCP = 6;
@@ -36,6 +60,11 @@ export interface FlowHalf {
   cmdline: string;
   container_id: string | null;
   synthetic: boolean;
+  connection_outcome: ConnectionOutcome | null;
+  reset_by: ConnectionEnd | null;
+  drops: DropCount[];
+  tls_server_name: string | null;
+  dns: DnsExchange | null;
 }
 
 export interface Endpoint {
@@ -110,6 +139,20 @@ export interface EnrichedFlowCore {
   cluster_id: string;
   enrichment: Enrichment;
   synthetic: boolean;
+  connection_outcome: ConnectionOutcome | null;
+  reset_by: ConnectionEnd | null;
+  drop_packets: number;
+  drop_bytes: number;
+  /** Dropped packets by kernel drop reason. */
+  drop_reasons: Record<string, number>;
+  tls_server_name: string | null;
+  dns_query_name: string | null;
+  dns_query_type: number | null;
+  dns_response_code: number | null;
+  dns_latency_ms: number | null;
+  dns_answers: string[];
+  /** The name an earlier DNS answer (same source, within its TTL) gave the destination address. */
+  dst_dns_name: string | null;
 }
 
 export type EnrichedFlow = EnrichedFlowCore & Prefixed<'src', EnrichedSide> & Prefixed<'dst', EnrichedSide>;
@@ -121,3 +164,12 @@ export interface RecordTypes {
   EnrichedFlow: EnrichedFlow;
 }
 export type RecordName = keyof RecordTypes;
+
+/** FlowHalf v2's added fields at their defaults: for halves that saw no outcome, drop, TLS or DNS. */
+export const NO_HALF_FACTS: Pick<FlowHalf, 'connection_outcome' | 'reset_by' | 'drops' | 'tls_server_name' | 'dns'> = Object.freeze({
+  connection_outcome: null,
+  reset_by: null,
+  drops: [],
+  tls_server_name: null,
+  dns: null,
+});

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { RecordCodec, schemaVersions, type Enrichment, type JoinedFlow, type ObjectType } from '@flowmesh/lib';
+import { NO_HALF_FACTS, RecordCodec, schemaVersions, type Enrichment, type FlowHalf, type JoinedFlow, type ObjectType } from '@flowmesh/lib';
 import type { ObjectDetails } from '../src/enrich/describe.js';
 import { joinedFactsProjection } from '../src/enrich/joined-facts.js';
 import { toEnrichedFlow, type FlowContext } from '../src/enrich/to-enriched-flow.js';
@@ -45,12 +45,27 @@ function joinedFlow(g: Gen, i: number): JoinedFlow {
       window_start: g.aLong(), window_end: g.aLong(), bytes_sent: g.aLong(), bytes_received: g.aLong(), packets_sent: g.aLong(), packets_received: g.aLong(),
       srtt_us: g.nullable(g.anInt), retransmits: g.nullable(g.anInt), opened: (i & 1) === 1, closed: (i & 2) === 2,
       pid: g.anInt(), process_name: g.text(), cmdline: g.text(), container_id: g.nullable(g.text), synthetic: (i & 4) === 4,
+      // Half the halves carry no facts (the writer's constant run), the rest random ones.
+      ...(i & 8 ? NO_HALF_FACTS : halfFacts(g)),
     },
     match: (['MATCHED', 'PEER_MISSING', 'EXTERNAL'] as const)[i % 3]!,
     src: endpoint(),
     dst: endpoint(),
     service_ip: g.nullable(g.text),
     service_port: g.nullable(g.anInt),
+  };
+}
+
+function halfFacts(g: Gen): Pick<FlowHalf, keyof typeof NO_HALF_FACTS> {
+  return {
+    connection_outcome: g.nullable(() => g.pick(['ESTABLISHED', 'REFUSED', 'TIMEOUT', 'RESET'] as const)),
+    reset_by: g.nullable(() => g.pick(['CLIENT', 'SERVER'] as const)),
+    drops: Array.from({ length: g.pick([0, 1, 3]) }, () => ({ reason: g.pick(['NETFILTER_DROP', 'NO_SOCKET', 'TCP_CSUM']), packets: g.int(1e9), bytes: g.int(1e12) })),
+    tls_server_name: g.nullable(g.text),
+    dns: g.nullable(() => ({
+      query_name: g.text(), query_type: g.anInt(), response_code: g.nullable(g.anInt), latency_us: g.nullable(() => g.int(1e9)),
+      answers: Array.from({ length: g.int(3) }, g.text), answer_ttl_s: g.nullable(g.anInt),
+    })),
   };
 }
 
@@ -95,6 +110,7 @@ function context(g: Gen, i: number, pool: readonly ObjectDetails[]): FlowContext
     service: g.next() < 0.4 ? null : { name: g.text(), namespace: g.text() },
     clusterId: g.pick(['default', '', 'prod-eu-1', 'クラスター']),
     enrichment: ENRICHMENTS[i % ENRICHMENTS.length]!,
+    dstDnsName: g.nullable(g.text),
   };
 }
 

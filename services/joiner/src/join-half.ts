@@ -22,7 +22,9 @@ const halfType = latestSchema('FlowHalf').type;
 
 /** The whole half from its body, as a plain object: for records built as objects (tests, observers, the writer's fallback). */
 export function wholeHalf(body: Buffer): FlowHalf {
-  return { ...(halfType.fromBuffer(body) as FlowHalf) };
+  const half = halfType.fromBuffer(body) as FlowHalf;
+  // avsc decodes nested records into its own classes; plain objects compare and serialise like the rest.
+  return { ...half, drops: half.drops.map((drop) => ({ ...drop })), dns: half.dns && { ...half.dns } };
 }
 
 /** A body for a whole half (tests, benches: what the projection hands over with each record). */

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { NO_HALF_FACTS } from '@flowmesh/lib';
 import { buildHalf, halfKey } from '../src/halves/build-half.js';
 import { FlowDeltaTracker } from '../src/probe/flow-deltas.js';
 import { Flag } from '../src/probe/layout.js';
@@ -60,6 +61,7 @@ test('a half carries the window, roles, measurements, process context and the cl
     node: 'node-a', vantage: 'SRC', protocol: 6, client_ip: '10.244.1.7', client_port: 43512, server_ip: '10.96.0.20', server_port: 80,
     window_start: window.start, window_end: window.end, bytes_sent: 1200, bytes_received: 48_000, packets_sent: 9, packets_received: 35,
     srtt_us: 300, retransmits: 2, opened: true, closed: false, pid: 4242, process_name: 'curl', cmdline: 'curl -s http://web/', container_id: null, synthetic: false,
+    ...NO_HALF_FACTS,
   });
   assert.equal(halfKey(half), '6|10.244.1.7|43512');
 

@@ -3,7 +3,7 @@
  * two ends. src is the client end, dst the server end (the joiner already put
  * them that way round); in/out are from the reporting end's socket.
  */
-import type { EnrichedFlow, EnrichedSide, Endpoint, Enrichment, JoinedFlow } from '@flowmesh/lib';
+import type { EnrichedFlow, EnrichedFlowCore, EnrichedSide, Endpoint, Enrichment, FlowHalf, JoinedFlow } from '@flowmesh/lib';
 import type { GeoInfo } from '../geo/geoip.js';
 import type { ObjectDetails } from './describe.js';
 
@@ -20,6 +20,43 @@ export interface FlowContext {
   service: { name: string; namespace: string } | null;
   clusterId: string;
   enrichment: Enrichment;
+  /** The name an earlier DNS answer gave the destination address (dns-names.ts); null or absent when none. */
+  dstDnsName?: string | null;
+}
+
+/** The EnrichedFlow fields that summarise what the half saw of the connection, its drops, TLS and DNS (EnrichedFlow v3). */
+export type FlowFacts = Pick<
+  EnrichedFlowCore,
+  | 'connection_outcome' | 'reset_by' | 'drop_packets' | 'drop_bytes' | 'drop_reasons' | 'tls_server_name'
+  | 'dns_query_name' | 'dns_query_type' | 'dns_response_code' | 'dns_latency_ms' | 'dns_answers' | 'dst_dns_name'
+>;
+
+/** The half's FlowHalf v2 fields, summed and flattened into EnrichedFlow's; `dstDnsName` from the DNS-answer cache. */
+export function flowFacts(half: Pick<FlowHalf, 'connection_outcome' | 'reset_by' | 'drops' | 'tls_server_name' | 'dns'>, dstDnsName: string | null): FlowFacts {
+  let dropPackets = 0;
+  let dropBytes = 0;
+  const dropReasons: Record<string, number> = {};
+  for (const drop of half.drops) {
+    dropPackets += drop.packets;
+    dropBytes += drop.bytes;
+    dropReasons[drop.reason] = (dropReasons[drop.reason] ?? 0) + drop.packets;
+  }
+  const dns = half.dns;
+  return {
+    connection_outcome: half.connection_outcome,
+    reset_by: half.reset_by,
+    drop_packets: dropPackets,
+    drop_bytes: dropBytes,
+    drop_reasons: dropReasons,
+    tls_server_name: half.tls_server_name,
+    dns_query_name: dns?.query_name ?? null,
+    dns_query_type: dns?.query_type ?? null,
+    dns_response_code: dns?.response_code ?? null,
+    // `+ 0` turns -0 into 0: a long has no -0, so the byte-splicing writer (which reads the long back) never sees one.
+    dns_latency_ms: dns?.latency_us == null ? null : dns.latency_us / 1000 + 0,
+    dns_answers: dns?.answers ?? [],
+    dst_dns_name: dstDnsName,
+  };
 }
 
 /**
@@ -98,6 +135,7 @@ export function toEnrichedFlow(joined: JoinedFlow, context: FlowContext): Enrich
     cluster_id: context.clusterId,
     enrichment: context.enrichment,
     synthetic: half.synthetic,
+    ...flowFacts(half, context.dstDnsName ?? null),
   };
 }
 

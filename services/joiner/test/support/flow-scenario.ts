@@ -8,7 +8,7 @@
  * the joiner against it, never against the joiner's own key logic.
  */
 import type { FlowHalf, Vantage } from '@flowmesh/lib';
-import { Prng } from '@flowmesh/lib';
+import { NO_HALF_FACTS, Prng } from '@flowmesh/lib';
 
 export const WINDOW_MS = 10_000;
 export const EPOCH_MS = 1_763_700_000_000;
@@ -224,6 +224,7 @@ class ScenarioBuilder {
     const server = vantage === 'SRC' ? connection.dialled : connection.server;
     const tcp = connection.protocol === 6;
     return {
+      ...NO_HALF_FACTS,
       node: reporter.node,
       vantage,
       protocol: connection.protocol,

@@ -1,5 +1,5 @@
 /** One FlowHalf from one flow's window delta, its roles and its process context. */
-import { PROTO_TCP, PROTO_UDP, flowKey, type FlowHalf } from '@flowmesh/lib';
+import { NO_HALF_FACTS, PROTO_TCP, PROTO_UDP, flowKey, type FlowHalf } from '@flowmesh/lib';
 import type { FlowDelta } from '../probe/flow-deltas.js';
 import type { ProcessContext } from '../process/process-resolver.js';
 import type { ExportWindow } from '../window.js';
@@ -23,6 +23,7 @@ export function buildHalf(delta: FlowDelta, context: HalfContext): FlowHalf {
     remote: { ip: flow.remoteIp, port: flow.remotePort },
   });
   return {
+    ...NO_HALF_FACTS,
     node: context.node,
     vantage: roles.vantage,
     protocol: tcp ? PROTO_TCP : PROTO_UDP,

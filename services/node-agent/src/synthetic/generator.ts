@@ -6,7 +6,7 @@
  * the same Kafka key). Calls to and from the internet have one half only.
  * Deterministic for a given seed and sequence of windows.
  */
-import { PROTO_TCP, PROTO_UDP, type FlowHalf } from '@flowmesh/lib';
+import { NO_HALF_FACTS, PROTO_TCP, PROTO_UDP, type FlowHalf } from '@flowmesh/lib';
 import type { ExportWindow } from '../window.js';
 import { CALLS, ClusterModel, INTERNET_PEERS, type CallSpec, type SimPod } from './cluster-model.js';
 import { Prng } from '@flowmesh/lib';
@@ -139,6 +139,7 @@ export class SyntheticCluster {
       opened,
       closed,
       synthetic: true,
+      ...NO_HALF_FACTS,
     };
     const halves: FlowHalf[] = [];
     if (c.client.pod && this.reports(c.client.pod)) {

@@ -23,7 +23,7 @@ import { copyBytes, latestSchema, readInt, RecordLayout, type Enrichment, type J
 import avro from 'avsc';
 import { NO_GEO } from '../../geo/geoip.js';
 import type { ObjectDetails } from '../../enrich/describe.js';
-import { toEnrichedFlow, type FlowContext, type ResolvedEnd } from '../../enrich/to-enriched-flow.js';
+import { flowFacts, toEnrichedFlow, type FlowContext, type ResolvedEnd } from '../../enrich/to-enriched-flow.js';
 
 /** The EnrichedFlow fields the plan writes, in schema order (`X_` once per side). */
 const HEAD = [
@@ -38,7 +38,14 @@ const PLACE = ['geo_country', 'geo_city', 'asn', 'asn_org'];
 const POINT = ['geo_latitude', 'geo_longitude'];
 const SIDE = [...PROCESS, 'node', ...OBJECT, ...PLACE, 'zone', ...POINT];
 const TAIL = ['cluster_id', 'enrichment', 'synthetic'];
-const ENRICHED_FIELDS = [...HEAD, ...SIDE.map((f) => `src_${f}`), ...SIDE.map((f) => `dst_${f}`), ...TAIL];
+/** EnrichedFlow v3's fields, after TAIL: from the half's v2 fields (flowFacts), encoded per record unless all are defaults. */
+const FACTS = [
+  'connection_outcome', 'reset_by', 'drop_packets', 'drop_bytes', 'drop_reasons', 'tls_server_name',
+  'dns_query_name', 'dns_query_type', 'dns_response_code', 'dns_latency_ms', 'dns_answers', 'dst_dns_name',
+];
+/** The FlowHalf v2 fields the facts come from, adjacent at the end of the half. */
+const HALF_FACTS = ['connection_outcome', 'reset_by', 'drops', 'tls_server_name', 'dns'];
+const ENRICHED_FIELDS = [...HEAD, ...SIDE.map((f) => `src_${f}`), ...SIDE.map((f) => `dst_${f}`), ...TAIL, ...FACTS];
 
 /** Runs of EnrichedFlow fields copied from runs of fields of a JoinedFlow part, type for type. */
 const COPIES: { from: 'half' | 'joined' | 'src' | 'dst' | 'endpoint'; source: string[]; target: string[] }[] = [
@@ -73,7 +80,7 @@ interface Plan {
   /** Positions, in the layouts above, of the fields the writer copies or reads. */
   at: {
     match: number; serviceIp: number;
-    windowStart: number; vantage: number; protocol: number; bytesSent: number; srtt: number; retransmits: number; closed: number; node: number; synthetic: number;
+    facts: number; windowStart: number; vantage: number; protocol: number; bytesSent: number; srtt: number; retransmits: number; closed: number; node: number; synthetic: number;
     ip: number; port: number; pid: number; endpointNode: number; containerId: number;
   };
   object: RunType;
@@ -82,6 +89,12 @@ interface Plan {
   nullableString: RunType;
   string: RunType;
   enrichmentByte: Record<Enrichment, number>;
+  /** The half's HALF_FACTS run (decoded when not all defaults) and EnrichedFlow's FACTS run. */
+  halfFacts: RunType;
+  facts: RunType;
+  /** HALF_FACTS all at their defaults, as bytes (one 0x00 each: null branches, empty array). */
+  noHalfFacts: Buffer;
+  noFacts: Buffer;
 }
 
 type Fields = readonly avro.types.Field[];
@@ -111,10 +124,10 @@ function checkedPlan(enriched: avro.Type, joinedType: avro.Type): Plan | string 
   const halfType = typeOf(joinedFields, 'half');
   const endpointType = typeOf(joinedFields, 'src');
   const joinedRun = runTypes(joinedType as avro.types.RecordType);
-  const joined = RecordLayout.of(joinedRun(JOINED_FIELDS));
+  const joined = RecordLayout.of(joinedRun(JOINED_FIELDS), { collections: true });
   const match = RecordLayout.of(joinedRun(['match']));
   const service = RecordLayout.of(joinedRun(['service_ip', 'service_port']));
-  const half = halfType && RecordLayout.of(halfType);
+  const half = halfType && RecordLayout.of(halfType, { collections: true });
   const endpoint = endpointType && RecordLayout.of(endpointType);
   if (!joined || !match || !service || !half || !endpoint) return 'JoinedFlow has fields the writer cannot step over';
   if (!endpointType.equals(typeOf(joinedFields, 'dst')!)) return 'JoinedFlow src and dst differ in type';
@@ -141,7 +154,16 @@ function checkedPlan(enriched: avro.Type, joinedType: avro.Type): Plan | string 
   const symbols = (typeOf(fields, 'enrichment') as unknown as { symbols?: string[] }).symbols ?? [];
   if (['OK', 'PARTIAL', 'STALE'].some((s) => !symbols.includes(s)) || symbols.length > 63) return 'enrichment symbols changed';
   const run = runTypes(enriched as avro.types.RecordType);
+  const halfFacts = runTypes(halfType as avro.types.RecordType)(HALF_FACTS);
+  const firstFact = half.field(HALF_FACTS[0]!);
+  if (HALF_FACTS.some((name, i) => half.field(name) !== firstFact + i) || firstFact + HALF_FACTS.length !== half.names.length) return 'FlowHalf facts are not its last fields';
+  const facts = run(FACTS);
+  const noHalfFacts = halfFacts.toBuffer(halfFacts.fromBuffer(Buffer.alloc(HALF_FACTS.length)));
   return {
+    halfFacts,
+    facts,
+    noHalfFacts,
+    noFacts: facts.toBuffer(flowFacts(halfFacts.fromBuffer(noHalfFacts) as never, null)),
     half,
     match,
     endpoint,
@@ -149,7 +171,7 @@ function checkedPlan(enriched: avro.Type, joinedType: avro.Type): Plan | string 
     at: {
       match: 0, serviceIp: 0,
       windowStart: half.field('window_start'), vantage: half.field('vantage'), protocol: half.field('protocol'), bytesSent: half.field('bytes_sent'),
-      srtt: half.field('srtt_us'), retransmits: half.field('retransmits'), closed: half.field('closed'), node: half.field('node'), synthetic: half.field('synthetic'),
+      facts: firstFact, srtt: half.field('srtt_us'), retransmits: half.field('retransmits'), closed: half.field('closed'), node: half.field('node'), synthetic: half.field('synthetic'),
       ip: endpoint.field('ip'), port: endpoint.field('port'), pid: endpoint.field('pid'), endpointNode: endpoint.field('node'), containerId: endpoint.field('container_id'),
     },
     object: run(OBJECT.map((f) => `src_${f}`)),
@@ -250,6 +272,7 @@ export class EnrichedFlowWriter {
     this.add(this.clusterIds.get(context.clusterId));
     this.add(this.enrichment[context.enrichment]);
     this.copy(joinedBody, half, plan.at.synthetic, plan.at.synthetic + 1);
+    this.add(this.factsOf(plan, joinedBody, context.dstDnsName ?? null));
     return this.codec.encodeSized(this.size, this.copyOut);
   }
 
@@ -307,6 +330,16 @@ export class EnrichedFlowWriter {
       this.objectRuns.set(details, run);
     }
     return run;
+  }
+
+  /** connection_outcome … dst_dns_name: a constant when the half's facts are all defaults, else decoded and encoded. */
+  private factsOf(plan: Plan, body: Buffer, dstDnsName: string | null): Buffer {
+    const { half } = this.at;
+    const start = half[plan.at.facts]!;
+    const end = half[half.length - 1]!;
+    if (dstDnsName === null && end - start === plan.noHalfFacts.length && body.subarray(start, end).equals(plan.noHalfFacts)) return plan.noFacts;
+    const facts = plan.halfFacts.fromBuffer(body.subarray(start, end)) as Parameters<typeof flowFacts>[0];
+    return plan.facts.toBuffer(flowFacts(facts, dstDnsName));
   }
 
   /** latency_ms: the half's srtt_us (a `["null", "int"]` at `at`) in ms, as a `["null", "double"]`. */
