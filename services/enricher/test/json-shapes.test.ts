@@ -82,3 +82,35 @@ test('OCSF Network Activity 4001', () => {
 test('every shape encodes to one JSON document', () => {
   for (const shape of JSON_SHAPE_NAMES) assert.equal(typeof JSON.parse(encodeJson(shape, sampleEnriched()).toString()), 'object');
 });
+
+// A DNS conversation answered with NXDOMAIN, and a TLS connection that was refused.
+const dnsFlow = sampleEnriched({
+  protocol: 17, dst_port: 53, connection_outcome: null, tls_server_name: null,
+  dns_query_name: 'api.example.com', dns_query_type: 28, dns_response_code: 3, dns_latency_ms: 1.5, dns_answers: [],
+});
+const answered = sampleEnriched({ dns_query_name: 'web.example.com', dns_query_type: 1, dns_response_code: 0, dns_answers: ['203.0.113.7', '203.0.113.8'] });
+const refused = sampleEnriched({ connection_outcome: 'REFUSED', tls_server_name: 'shop.example.com' });
+
+test('ECS: event.outcome from the connection outcome, tls.client.server_name, dns.question/response_code/resolved_ip', () => {
+  const ok = toEcs(sampleEnriched()) as any;
+  assert.equal(ok.event.outcome, 'success');
+  assert.equal(ok.tls.client.server_name, 'web.default.svc');
+  assert.equal(ok.dns, undefined);
+  const failed = toEcs(refused) as any;
+  assert.equal(failed.event.outcome, 'failure');
+  assert.equal(failed.tls.client.server_name, 'shop.example.com');
+  const dns = toEcs(dnsFlow) as any;
+  assert.equal(dns.event.outcome, undefined, 'no outcome for UDP');
+  assert.equal(dns.tls, undefined);
+  assert.deepEqual(dns.dns, { type: 'answer', question: { name: 'api.example.com', type: 'AAAA' }, response_code: 'NXDOMAIN' });
+  assert.deepEqual((toEcs(answered) as any).dns.resolved_ip, ['203.0.113.7', '203.0.113.8']);
+  assert.equal((toEcs(answered) as any).dns.response_code, 'NOERROR');
+});
+
+test('OCSF: status from the connection outcome, dns_query from the DNS exchange', () => {
+  assert.deepEqual([(toOcsf(sampleEnriched()) as any).status_id, (toOcsf(sampleEnriched()) as any).status], [1, 'Success']);
+  assert.deepEqual([(toOcsf(refused) as any).status_id, (toOcsf(refused) as any).status], [2, 'Failure']);
+  const dns = toOcsf(dnsFlow) as any;
+  assert.equal(dns.status_id, undefined);
+  assert.deepEqual(dns.dns_query, { hostname: 'api.example.com', type: 'AAAA' });
+});

@@ -9,6 +9,7 @@
  */
 import type { EnrichedFlow, EnrichedSide } from '@flowmesh/lib';
 import { compact, directedTraffic, flowCommunityId, flowmeshFields, ipVersion, isoTime, relatedAddresses, reportingSide, sideOf, transportName, type Volume } from './flow-view.js';
+import { ecsFacts, outcomeOf } from './flow-facts.js';
 import { dedotLabels } from './labels.js';
 import { recordId } from './record-id.js';
 
@@ -46,6 +47,7 @@ export function toEcs(flow: EnrichedFlow): Record<string, unknown> {
       duration: (flow.window_end - flow.timestamp) * NANOS_PER_MILLI,
       dataset: 'flowmesh.flows',
       module: 'flowmesh',
+      outcome: outcomeOf(flow),
     },
     source: endpoint(flow.src_addr, flow.src_port, traffic.toServer, src),
     destination: endpoint(flow.dst_addr, flow.dst_port, traffic.toClient, dst),
@@ -63,6 +65,7 @@ export function toEcs(flow: EnrichedFlow): Record<string, unknown> {
       ip: relatedAddresses(flow),
       hosts: [...new Set([src.node, dst.node].filter((node): node is string => node !== null))],
     },
+    ...ecsFacts(flow),
     process: ecsProcess(reporter),
     container: { id: reporter.container_id, name: reporter.container_name },
     host: { name: flow.reporter_node },

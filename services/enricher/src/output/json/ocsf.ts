@@ -8,6 +8,7 @@
  * Kubernetes context without an OCSF attribute goes to `unmapped.flowmesh`.
  */
 import type { EnrichedFlow, EnrichedSide } from '@flowmesh/lib';
+import { ocsfFacts } from './flow-facts.js';
 import { compact, directedTraffic, flowCommunityId, flowmeshFields, ipVersion, sideOf, transportName } from './flow-view.js';
 import { labelPairs } from './labels.js';
 import { recordId } from './record-id.js';
@@ -44,6 +45,7 @@ export function toOcsf(flow: EnrichedFlow): Record<string, unknown> {
     type_name: `Network Activity: ${activity.name}`,
     severity_id: 1,
     severity: 'Informational',
+    ...ocsfFacts(flow),
     time: flow.window_end,
     start_time: flow.timestamp,
     end_time: flow.window_end,
