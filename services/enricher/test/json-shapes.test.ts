@@ -107,10 +107,13 @@ test('ECS: event.outcome from the connection outcome, tls.client.server_name, dn
   assert.equal((toEcs(answered) as any).dns.response_code, 'NOERROR');
 });
 
-test('OCSF: status from the connection outcome, dns_query from the DNS exchange', () => {
+test('OCSF: status from the connection outcome; SNI and dns_query under unmapped.flowmesh', () => {
   assert.deepEqual([(toOcsf(sampleEnriched()) as any).status_id, (toOcsf(sampleEnriched()) as any).status], [1, 'Success']);
   assert.deepEqual([(toOcsf(refused) as any).status_id, (toOcsf(refused) as any).status], [2, 'Failure']);
   const dns = toOcsf(dnsFlow) as any;
   assert.equal(dns.status_id, undefined);
-  assert.deepEqual(dns.dns_query, { hostname: 'api.example.com', type: 'AAAA' });
+  assert.equal(dns.dns_query, undefined, 'Network Activity has no dns_query');
+  assert.deepEqual(dns.unmapped.flowmesh.dns_query, { hostname: 'api.example.com', type: 'AAAA' });
+  assert.equal(dns.unmapped.flowmesh.dns_rcode, 'NXDOMAIN');
+  assert.equal((toOcsf(refused) as any).unmapped.flowmesh.tls_sni, 'shop.example.com');
 });

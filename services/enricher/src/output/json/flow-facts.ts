@@ -41,14 +41,24 @@ export function ecsFacts(flow: EnrichedFlow): Record<string, unknown> {
 }
 
 /**
- * OCSF `status` / `status_id` (1 Success, 2 Failure) and a `dns_query` object. No `tls`:
- * OCSF's tls object requires the TLS version, which the probe does not capture.
+ * OCSF `status` / `status_id` (1 Success, 2 Failure). Network Activity has no
+ * `dns_query` (that is DNS Activity's) and its `tls` requires the TLS version,
+ * which the probe does not capture: ocsfUnmapped carries those under `unmapped`.
  */
 export function ocsfFacts(flow: EnrichedFlow): Record<string, unknown> {
   const outcome = outcomeOf(flow);
   return {
     status_id: outcome === null ? null : outcome === 'success' ? 1 : 2,
     status: outcome === null ? null : outcome === 'success' ? 'Success' : 'Failure',
+  };
+}
+
+/** `unmapped.flowmesh` additions: the TLS server name and the DNS exchange, OCSF dns_query-shaped. */
+export function ocsfUnmapped(flow: EnrichedFlow): Record<string, unknown> {
+  return {
+    tls_sni: flow.tls_server_name,
     dns_query: flow.dns_query_name === null ? null : { hostname: flow.dns_query_name, type: queryTypeName(flow.dns_query_type) },
+    dns_rcode: responseCodeName(flow.dns_response_code),
+    dns_answers: flow.dns_answers.length ? flow.dns_answers : null,
   };
 }

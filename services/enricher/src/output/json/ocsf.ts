@@ -8,7 +8,7 @@
  * Kubernetes context without an OCSF attribute goes to `unmapped.flowmesh`.
  */
 import type { EnrichedFlow, EnrichedSide } from '@flowmesh/lib';
-import { ocsfFacts } from './flow-facts.js';
+import { ocsfFacts, ocsfUnmapped } from './flow-facts.js';
 import { compact, directedTraffic, flowCommunityId, flowmeshFields, ipVersion, sideOf, transportName } from './flow-view.js';
 import { labelPairs } from './labels.js';
 import { recordId } from './record-id.js';
@@ -82,6 +82,7 @@ export function toOcsf(flow: EnrichedFlow): Record<string, unknown> {
       flowmesh: {
         cluster_id: flow.cluster_id,
         ...flowmeshFields(flow),
+        ...ocsfUnmapped(flow),
         service: { address: flow.service_addr, port: flow.service_port, name: flow.service_name, namespace: flow.service_namespace },
         src: unmappedSide(src),
         dst: unmappedSide(dst),
