@@ -34,6 +34,8 @@ export const kafkaOptions = defineOptions({
   kafkaIdempotent: { type: 'boolean', doc: 'Idempotent producer (turn on for real Kafka; the embedded mock broker does not support it).', default: false },
   kafkaPartitions: { type: 'int', doc: 'Partition count used when this service creates a missing topic.', default: 12, min: 1 },
   kafkaReplicationFactor: { type: 'int', doc: 'Replication factor used when this service creates a missing topic (-1: broker default).', default: -1, min: -1 },
+  kafkaRetryInitialMs: { type: 'int', doc: 'First wait before kafkajs retries a failed broker request or reconnect; grows per failure.', default: 300, min: 1 },
+  kafkaRetryMaxMs: { type: 'int', doc: 'Longest wait between kafkajs retries, so a client reconnects within about this long after the broker answers again.', default: 1_500, min: 1 },
   schemaRegistryUrl: { type: 'string', doc: 'Confluent Schema Registry URL; when set, records use the Confluent wire format, else Avro single-object encoding.' },
   schemaRegistryUsername: { type: 'string', doc: 'Schema registry basic-auth user (e.g. Confluent Cloud API key).' },
   schemaRegistryPassword: { type: 'string', doc: 'Schema registry basic-auth password.', secret: true },

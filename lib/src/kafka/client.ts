@@ -18,7 +18,14 @@ export interface KafkaConnectionOptions {
   kafkaSaslMechanism: 'none' | 'plain' | 'scram-sha-256' | 'scram-sha-512';
   kafkaSaslUsername?: string;
   kafkaSaslPassword?: string;
+  /** Optional so callers built before these options (tests, tools) keep kafkajs-like defaults. */
+  kafkaRetryInitialMs?: number;
+  kafkaRetryMaxMs?: number;
 }
+
+/** Defaults mirrored from the option specs: the cap keeps reconnects within ~1.5 s of the broker's return. */
+const RETRY_INITIAL_MS = 300;
+const RETRY_MAX_MS = 1_500;
 
 export function kafkaConfig(options: KafkaConnectionOptions): KafkaConfig {
   const tlsFiles = options.kafkaTlsCa ?? options.kafkaTlsCert ?? options.kafkaTlsKey;
@@ -44,7 +51,12 @@ export function kafkaConfig(options: KafkaConnectionOptions): KafkaConfig {
     brokers: options.kafkaBrokers,
     ...(ssl ? { ssl } : {}),
     ...(sasl ? { sasl } : {}),
-    retry: { initialRetryTime: 300, retries: 8 },
+    retry: {
+      initialRetryTime: options.kafkaRetryInitialMs ?? RETRY_INITIAL_MS,
+      // kafkajs's own cap is 30 s: after a 20 s outage a client would sleep long after the broker came back.
+      maxRetryTime: Math.max(options.kafkaRetryMaxMs ?? RETRY_MAX_MS, options.kafkaRetryInitialMs ?? RETRY_INITIAL_MS),
+      retries: 8,
+    },
     socketFactory: noDelaySocketFactory,
   };
 }
