@@ -109,6 +109,27 @@ test('TCP outcomes: a closed port is REFUSED, an abortive close is a RESET sent 
   }
 });
 
+test('TCP outcomes: a connect whose SYNs are dropped is a TIMEOUT', { skip }, async () => {
+  const netns = ['netns', 'exec', pair!.a.name];
+  execFileSync('ip', [...netns, 'sysctl', '-qw', 'net.ipv4.tcp_syn_retries=1']);
+  execFileSync('ip', [...netns, 'nft', 'add table inet outcome; add chain inet outcome out { type filter hook output priority 0; }; add rule inet outcome out tcp dport 7778 drop']);
+  const { loader } = await ProbeLoader.start({ netnsPath: pair!.a.path });
+  try {
+    inNamespaceA(`
+      import net from 'node:net';
+      await new Promise((r) => net.connect(7778, '127.0.0.1').once('error', r));
+    `);
+    const drain = await loader.drain();
+    const timedOut = drain.flows.find((f) => f.protocol === 'tcp' && f.remotePort === 7778);
+    assert.ok(timedOut, 'the timed-out connect has a record');
+    assert.ok(timedOut.flags & Flag.TIMEOUT, `flags ${timedOut.flags.toString(2)}`);
+    assert.equal(timedOut.flags & (Flag.ESTABLISHED | Flag.REFUSED), 0);
+  } finally {
+    await loader.stop();
+    execFileSync('ip', [...netns, 'nft', 'delete table inet outcome']);
+  }
+});
+
 test('the loader fails clearly on bad arguments', { skip }, async () => {
   const failure = await ProbeLoader.start({ netnsPath: '/nonexistent/ns' }).then(
     () => assert.fail('started'),
