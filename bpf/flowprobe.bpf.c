@@ -309,6 +309,23 @@ tcp_track(const struct sock *sk, __u64 cookie, __u32 flags, bool in_process)
 	return bpf_map_lookup_elem(&tcp_flows, &cookie);
 }
 
+#define FLOWPROBE_ECONNRESET 104
+#define FLOWPROBE_ETIMEDOUT 110
+#define FLOWPROBE_ECONNREFUSED 111
+
+/* How a connection ended, from the error the kernel left on the socket. */
+static __always_inline __u32 close_outcome(const struct sock *sk, int oldstate)
+{
+	int err = sk->sk_err;
+	if (oldstate == TCP_SYN_SENT && err == FLOWPROBE_ECONNREFUSED)
+		return FLOWPROBE_F_REFUSED;
+	if (oldstate == TCP_SYN_SENT && err == FLOWPROBE_ETIMEDOUT)
+		return FLOWPROBE_F_TIMEOUT;
+	if (err == FLOWPROBE_ECONNRESET)
+		return FLOWPROBE_F_RESET_RECEIVED;
+	return 0;
+}
+
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(on_inet_sock_set_state, const struct sock *sk, const int oldstate, const int newstate)
 {
@@ -346,10 +363,29 @@ int BPF_PROG(on_inet_sock_set_state, const struct sock *sk, const int oldstate, 
 	}
 	tcp_snapshot(f, sk);
 	f->state = newstate; /* the tracepoint fires before the kernel stores it */
+	if (newstate == TCP_ESTABLISHED)
+		__sync_fetch_and_or(&f->flags, FLOWPROBE_F_ESTABLISHED);
 	if (newstate == TCP_CLOSE) {
+		/* tcp_reset / tcp_write_err store the error before tcp_done */
+		__sync_fetch_and_or(&f->flags, close_outcome(sk, oldstate));
 		__sync_fetch_and_or(&f->flags, FLOWPROBE_F_CLOSED);
 		count(FLOWPROBE_CNT_TCP_CLOSED);
 	}
+	return 0;
+}
+
+/* This end sends a RST on a tracked, established connection (abortive close,
+ * SO_LINGER 0, or an answer to a stray segment). sk is NULL when no socket
+ * matched; only full TCP sockets are looked at. */
+SEC("tp_btf/tcp_send_reset")
+int BPF_PROG(on_tcp_send_reset, const struct sock *sk)
+{
+	if (!sk || sk->__sk_common.skc_state == TCP_TIME_WAIT || sk->__sk_common.skc_state == TCP_NEW_SYN_RECV)
+		return 0;
+	__u64 cookie = bpf_get_socket_cookie((void *)sk);
+	struct flowprobe_flow *f = bpf_map_lookup_elem(&tcp_flows, &cookie);
+	if (f && (f->flags & FLOWPROBE_F_ESTABLISHED))
+		__sync_fetch_and_or(&f->flags, FLOWPROBE_F_RESET_SENT);
 	return 0;
 }
 

@@ -39,6 +39,12 @@ enum flowprobe_flag {
 	FLOWPROBE_F_EVICTED = 1 << 4,      /* UDP idle or TCP socket vanished: last record for this id */
 	FLOWPROBE_F_CONNECTED = 1 << 5,    /* UDP: the local socket is connect()ed to the peer */
 	FLOWPROBE_F_BOUND_PORT = 1 << 6,   /* UDP: local port chosen by bind(), not auto-assigned */
+	/* TCP connection outcome (issue 22): */
+	FLOWPROBE_F_ESTABLISHED = 1 << 7,  /* TCP: handshake completed under observation */
+	FLOWPROBE_F_REFUSED = 1 << 8,      /* TCP: connect answered by RST (ECONNREFUSED) */
+	FLOWPROBE_F_TIMEOUT = 1 << 9,      /* TCP: connect gave up, SYN retries exhausted (ETIMEDOUT) */
+	FLOWPROBE_F_RESET_RECEIVED = 1 << 10, /* TCP: established, then reset by the peer */
+	FLOWPROBE_F_RESET_SENT = 1 << 11,  /* TCP: established, then reset by this end */
 };
 
 /* Per-CPU counters (cumulative since load), summed into the drain-end record. */

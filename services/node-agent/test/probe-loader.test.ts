@@ -79,6 +79,57 @@ test('idle UDP entries are written once more, flagged evicted, then forgotten', 
   }
 });
 
+test('TCP outcomes: a closed port is REFUSED, an abortive close is a RESET sent by one end and received by the other', { skip }, async () => {
+  const { loader } = await ProbeLoader.start({ netnsPath: pair!.a.path });
+  try {
+    inNamespaceA(`
+      import net from 'node:net';
+      await new Promise((r) => net.connect(9, '127.0.0.1').once('error', r));
+      const server = net.createServer((s) => { s.resetAndDestroy(); }).listen(7777, '127.0.0.1');
+      await new Promise((r) => server.once('listening', r));
+      const c = net.connect(7777, '127.0.0.1');
+      await new Promise((r) => c.once('error', r).once('close', r));
+      server.close();
+    `);
+    const drain = await loader.drain();
+    const tcp = drain.flows.filter((f) => f.protocol === 'tcp');
+    const refused = tcp.find((f) => f.remotePort === 9);
+    assert.ok(refused, 'the refused connect has a record');
+    assert.ok(refused.flags & Flag.REFUSED, `flags ${refused.flags.toString(2)}`);
+    assert.equal(refused.flags & Flag.ESTABLISHED, 0);
+    const client = tcp.find((f) => f.remotePort === 7777);
+    const server = tcp.find((f) => f.localPort === 7777);
+    assert.ok(client && server, 'both ends of the reset connection have records');
+    assert.ok(client.flags & Flag.ESTABLISHED && server.flags & Flag.ESTABLISHED);
+    assert.ok(server.flags & Flag.RESET_SENT, `server flags ${server.flags.toString(2)}`);
+    assert.ok(client.flags & Flag.RESET_RECEIVED, `client flags ${client.flags.toString(2)}`);
+    assert.equal(client.flags & Flag.RESET_SENT, 0);
+  } finally {
+    await loader.stop();
+  }
+});
+
+test('TCP outcomes: a connect whose SYNs are dropped is a TIMEOUT', { skip }, async () => {
+  const netns = ['netns', 'exec', pair!.a.name];
+  execFileSync('ip', [...netns, 'sysctl', '-qw', 'net.ipv4.tcp_syn_retries=1']);
+  execFileSync('ip', [...netns, 'nft', 'add table inet outcome; add chain inet outcome out { type filter hook output priority 0; }; add rule inet outcome out tcp dport 7778 drop']);
+  const { loader } = await ProbeLoader.start({ netnsPath: pair!.a.path });
+  try {
+    inNamespaceA(`
+      import net from 'node:net';
+      await new Promise((r) => net.connect(7778, '127.0.0.1').once('error', r));
+    `);
+    const drain = await loader.drain();
+    const timedOut = drain.flows.find((f) => f.protocol === 'tcp' && f.remotePort === 7778);
+    assert.ok(timedOut, 'the timed-out connect has a record');
+    assert.ok(timedOut.flags & Flag.TIMEOUT, `flags ${timedOut.flags.toString(2)}`);
+    assert.equal(timedOut.flags & (Flag.ESTABLISHED | Flag.REFUSED), 0);
+  } finally {
+    await loader.stop();
+    execFileSync('ip', [...netns, 'nft', 'delete table inet outcome']);
+  }
+});
+
 test('the loader fails clearly on bad arguments', { skip }, async () => {
   const failure = await ProbeLoader.start({ netnsPath: '/nonexistent/ns' }).then(
     () => assert.fail('started'),

@@ -23,6 +23,11 @@ export const Flag = {
   EVICTED: 1 << 4,
   CONNECTED: 1 << 5,
   BOUND_PORT: 1 << 6,
+  ESTABLISHED: 1 << 7,
+  REFUSED: 1 << 8,
+  TIMEOUT: 1 << 9,
+  RESET_RECEIVED: 1 << 10,
+  RESET_SENT: 1 << 11,
 } as const;
 
 export const Feature = {
@@ -108,6 +113,11 @@ export const C_CONSTANTS: Readonly<Record<string, number>> = {
   FLOWPROBE_F_EVICTED: Flag.EVICTED,
   FLOWPROBE_F_CONNECTED: Flag.CONNECTED,
   FLOWPROBE_F_BOUND_PORT: Flag.BOUND_PORT,
+  FLOWPROBE_F_ESTABLISHED: Flag.ESTABLISHED,
+  FLOWPROBE_F_REFUSED: Flag.REFUSED,
+  FLOWPROBE_F_TIMEOUT: Flag.TIMEOUT,
+  FLOWPROBE_F_RESET_RECEIVED: Flag.RESET_RECEIVED,
+  FLOWPROBE_F_RESET_SENT: Flag.RESET_SENT,
   FLOWPROBE_FEAT_UDP_PEER: Feature.UDP_PEER,
   FLOWPROBE_FEAT_TCP_REFRESH: Feature.TCP_REFRESH,
   ...Object.fromEntries(COUNTER_NAMES.map((name, index) => [`FLOWPROBE_CNT_${name.toUpperCase()}`, index])),
