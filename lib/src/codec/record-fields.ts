@@ -30,7 +30,7 @@ export class RecordFields {
 
   /** The reader of `names` in bodies written with `writer`; null when the writer is not a record we can step through. */
   static of(writer: avro.Type, names: readonly string[]): RecordFields | null {
-    const layout = RecordLayout.of(writer, { collections: true });
+    const layout = RecordLayout.of(writer);
     return layout && new RecordFields(layout, writer as avro.types.RecordType, names);
   }
 

@@ -5,8 +5,9 @@
  * bytes for string/bytes, an index and a branch for a union. The steps are
  * built once from the avsc type. Arrays and maps are stepped over block by
  * block (FlowHalf v2's drops, EnrichedFlow's labels); `collections: false`
- * refuses them, for a caller that must not meet one. For stages that write their output from their
- * input's bytes (joiner, enricher) or read a few fields (flow-metrics).
+ * refuses them, for a caller that must not meet one. For stages that write
+ * their output from their input's bytes (joiner, enricher) or read a few
+ * fields (flow-metrics).
  */
 import type avro from 'avsc';
 

@@ -1,6 +1,7 @@
 /** Builds a kafkajs client from the shared Kafka options: brokers, TLS and SASL as configuration. */
 import { readFileSync } from 'node:fs';
 import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
+import { kafkaOptions } from '../config/common-options.js';
 import type { Logger } from '../service/logger.js';
 import { registerKafkaCodecs } from './compression.js';
 import { isConnectionNoise, UnreachableReporter } from './reachability.js';
@@ -23,11 +24,12 @@ export interface KafkaConnectionOptions {
   kafkaRetryMaxMs?: number;
 }
 
-/** Defaults mirrored from the option specs: the cap keeps reconnects within ~1.5 s of the broker's return. */
-const RETRY_INITIAL_MS = 300;
-const RETRY_MAX_MS = 1_500;
+/** The option specs' defaults, for callers that build connection options without them. */
+const RETRY_INITIAL_MS = kafkaOptions.kafkaRetryInitialMs.default;
+const RETRY_MAX_MS = kafkaOptions.kafkaRetryMaxMs.default;
 
 export function kafkaConfig(options: KafkaConnectionOptions): KafkaConfig {
+  const initialRetryTime = options.kafkaRetryInitialMs ?? RETRY_INITIAL_MS;
   const tlsFiles = options.kafkaTlsCa ?? options.kafkaTlsCert ?? options.kafkaTlsKey;
   const ssl =
     options.kafkaTls || tlsFiles
@@ -52,9 +54,9 @@ export function kafkaConfig(options: KafkaConnectionOptions): KafkaConfig {
     ...(ssl ? { ssl } : {}),
     ...(sasl ? { sasl } : {}),
     retry: {
-      initialRetryTime: options.kafkaRetryInitialMs ?? RETRY_INITIAL_MS,
+      initialRetryTime,
       // kafkajs's own cap is 30 s: after a 20 s outage a client would sleep long after the broker came back.
-      maxRetryTime: Math.max(options.kafkaRetryMaxMs ?? RETRY_MAX_MS, options.kafkaRetryInitialMs ?? RETRY_INITIAL_MS),
+      maxRetryTime: Math.max(options.kafkaRetryMaxMs ?? RETRY_MAX_MS, initialRetryTime),
       retries: 8,
     },
     socketFactory: noDelaySocketFactory,

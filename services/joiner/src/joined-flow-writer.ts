@@ -70,7 +70,7 @@ function checkedPlan(joined: avro.Type, half: avro.Type): SplicePlan | string {
   const fields = fieldsOf(joined);
   if (fields.map((f) => f.name).join() !== JOINED_FIELDS.join()) return `JoinedFlow fields are ${fields.map((f) => f.name).join(',')}`;
   const halfFields = fieldsOf(half);
-  const layout = RecordLayout.of(half, { collections: true });
+  const layout = RecordLayout.of(half);
   if (!layout || !same(typeOf(fields, 'half'), half)) return 'JoinedFlow.half is not the newest FlowHalf';
   const endpoint = fieldsOf(typeOf(fields, 'src')!);
   if (!same(typeOf(fields, 'dst'), typeOf(fields, 'src'))) return 'src and dst differ in type';

@@ -124,10 +124,10 @@ function checkedPlan(enriched: avro.Type, joinedType: avro.Type): Plan | string 
   const halfType = typeOf(joinedFields, 'half');
   const endpointType = typeOf(joinedFields, 'src');
   const joinedRun = runTypes(joinedType as avro.types.RecordType);
-  const joined = RecordLayout.of(joinedRun(JOINED_FIELDS), { collections: true });
+  const joined = RecordLayout.of(joinedRun(JOINED_FIELDS));
   const match = RecordLayout.of(joinedRun(['match']));
   const service = RecordLayout.of(joinedRun(['service_ip', 'service_port']));
-  const half = halfType && RecordLayout.of(halfType, { collections: true });
+  const half = halfType && RecordLayout.of(halfType);
   const endpoint = endpointType && RecordLayout.of(endpointType);
   if (!joined || !match || !service || !half || !endpoint) return 'JoinedFlow has fields the writer cannot step over';
   if (!endpointType.equals(typeOf(joinedFields, 'dst')!)) return 'JoinedFlow src and dst differ in type';
